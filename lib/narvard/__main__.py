@@ -1,0 +1,3 @@
+from narvard.cli import main
+
+raise SystemExit(main())
