@@ -1,0 +1,217 @@
+"""Per-patient healthcare consumption in the before and after windows (CONTRACT.md section 2).
+
+The heavy work runs once per dataset in DuckDB: one row per patient with every measure
+counted in both windows. Group summaries (the crude before/after figures that earlier
+evaluations report) are then plain pandas over that small table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from narvard.tables import find_table, read_dataset_yml
+
+MEASURES = ("er_visits", "inpatient_days", "unplanned_readmissions", "specialist_visits")
+GROUPS = ("HSVT", "NSVT", "comparison")
+READMISSION_DAYS = 30
+
+_COHORT_SQL = """
+CREATE VIEW cohort AS
+SELECT CAST(patient_id AS VARCHAR) AS patient_id,
+       CAST(area_id AS VARCHAR) AS area_id,
+       CAST("group" AS VARCHAR) AS "group",
+       CAST(index_date AS DATE) AS index_date,
+       CAST(CAST(birth_year AS DOUBLE) AS INTEGER) AS birth_year,
+       CAST(sex AS VARCHAR) AS sex,
+       CAST(NULLIF(CAST(death_date AS VARCHAR), '') AS DATE) AS death_date,
+       {kommun} AS kommun
+FROM {source}
+"""
+
+_CONTACTS_SQL = """
+CREATE VIEW contacts AS
+SELECT row_number() OVER () AS contact_row,
+       CAST(patient_id AS VARCHAR) AS patient_id,
+       CAST(contact_type AS VARCHAR) AS contact_type,
+       CAST(start_date AS DATE) AS start_date,
+       CAST(NULLIF(CAST(end_date AS VARCHAR), '') AS DATE) AS end_date,
+       CAST(CAST(NULLIF(CAST(admitted AS VARCHAR), '') AS DOUBLE) AS INTEGER) AS admitted,
+       CAST(CAST(NULLIF(CAST(unplanned AS VARCHAR), '') AS DOUBLE) AS INTEGER) AS unplanned
+FROM {source}
+"""
+
+_WINDOWS_SQL = """
+CREATE TABLE windows AS
+SELECT c.*,
+       c.index_date - $w AS before_start,
+       c.index_date + ($w - 1) AS after_end,
+       (c.index_date - $w >= $cfrom AND c.index_date + ($w - 1) <= $cto) AS included,
+       CASE WHEN c.index_date - $w < $cfrom THEN 'before_window_outside_extract'
+            WHEN c.index_date + ($w - 1) > $cto THEN 'after_window_outside_extract'
+       END AS exclusion_reason,
+       coalesce(c.death_date BETWEEN c.index_date AND c.index_date + ($w - 1), false)
+           AS died_after,
+       CASE WHEN c.death_date IS NOT NULL AND c.death_date <= c.index_date + ($w - 1)
+            THEN greatest(c.death_date - c.index_date, 0) ELSE $w END AS person_days_after
+FROM cohort c
+"""
+
+# Every measure as (patient_id, period, value) rows; period is 'before' or 'after'.
+_EVENTS_SQL = """
+CREATE TABLE events AS
+WITH stays AS (
+    SELECT k.contact_row, k.patient_id, k.start_date, k.end_date, k.unplanned
+    FROM contacts k WHERE k.contact_type = 'inpatient'
+),
+readmissions AS (
+    SELECT s.patient_id, s.start_date
+    FROM stays s
+    WHERE s.unplanned = 1 AND EXISTS (
+        SELECT 1 FROM stays p
+        WHERE p.patient_id = s.patient_id AND p.contact_row <> s.contact_row
+          AND s.start_date - p.end_date BETWEEN 0 AND $readmission_days)
+),
+point_events AS (
+    SELECT patient_id, 'er_visits' AS measure, start_date AS day FROM contacts
+        WHERE contact_type = 'er' AND admitted = 0
+    UNION ALL
+    SELECT patient_id, 'specialist_visits', start_date FROM contacts
+        WHERE contact_type = 'specialist'
+    UNION ALL
+    SELECT patient_id, 'unplanned_readmissions', start_date FROM readmissions
+),
+periods AS (
+    SELECT patient_id, 'before' AS period, before_start AS w_start, index_date - 1 AS w_end
+        FROM windows
+    UNION ALL
+    SELECT patient_id, 'after', index_date, after_end FROM windows
+)
+SELECT pr.patient_id, pr.period, e.measure, count(*)::DOUBLE AS value
+FROM periods pr JOIN point_events e
+  ON e.patient_id = pr.patient_id AND e.day BETWEEN pr.w_start AND pr.w_end
+GROUP BY ALL
+UNION ALL
+SELECT pr.patient_id, pr.period, 'inpatient_days',
+       sum(greatest(least(s.end_date, pr.w_end + 1) - greatest(s.start_date, pr.w_start), 0))
+FROM periods pr JOIN stays s
+  ON s.patient_id = pr.patient_id AND s.start_date <= pr.w_end AND s.end_date > pr.w_start
+GROUP BY ALL
+"""
+
+
+def _source(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """A DuckDB table expression reading a CSV (as text) or Parquet file."""
+    quoted = str(path).replace("'", "''")
+    if path.suffix == ".parquet":
+        return f"read_parquet('{quoted}')"
+    return f"read_csv('{quoted}', header = true, all_varchar = true, quote = '\"')"
+
+
+def _extract_period(data_dir: Path) -> tuple[dt.date, dt.date]:
+    meta = read_dataset_yml(data_dir)
+    return _as_date(meta["contacts_from"]), _as_date(meta["contacts_to"])
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def patient_windows(data_dir: Path, window_days: int = 180) -> pd.DataFrame:
+    """One row per cohort patient with every measure counted in the before and after window.
+
+    Columns: the cohort's columns, ``included``, ``exclusion_reason``, ``died_after``,
+    ``person_days_after`` and ``<measure>_before`` / ``<measure>_after`` for each measure.
+    Excluded patients are kept (with their counts) so that they can be reported.
+    """
+    data_dir = Path(data_dir)
+    contacts_from, contacts_to = _extract_period(data_dir)
+    cohort_path = find_table(data_dir, "cohort")
+    contacts_path = find_table(data_dir, "contacts")
+    con = duckdb.connect()
+    try:
+        cohort_source = _source(con, cohort_path)
+        has_kommun = "kommun" in con.sql(f"SELECT * FROM {cohort_source} LIMIT 0").columns
+        kommun = "NULLIF(CAST(kommun AS VARCHAR), '')" if has_kommun else "CAST(NULL AS VARCHAR)"
+        con.execute(_COHORT_SQL.format(kommun=kommun, source=cohort_source))
+        con.execute(_CONTACTS_SQL.format(source=_source(con, contacts_path)))
+        params = {"w": int(window_days), "cfrom": contacts_from, "cto": contacts_to}
+        con.execute(_WINDOWS_SQL, params)
+        con.execute(
+            _EVENTS_SQL,
+            {"readmission_days": READMISSION_DAYS},
+        )
+        windows = con.sql("SELECT * EXCLUDE (before_start, after_end) FROM windows").df()
+        events = con.sql("SELECT * FROM events").df()
+    finally:
+        con.close()
+    return _attach_measures(windows, events)
+
+
+def _attach_measures(windows: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Pivot the long events to <measure>_<period> columns, zero where a patient had none."""
+    columns = [f"{m}_{p}" for m in MEASURES for p in ("before", "after")]
+    if events.empty:
+        wide = pd.DataFrame(columns=columns, index=pd.Index([], name="patient_id"))
+    else:
+        events = events.assign(key=events["measure"] + "_" + events["period"])
+        wide = events.pivot_table(index="patient_id", columns="key", values="value", aggfunc="sum")
+    wide = wide.reindex(columns=columns)
+    result = windows.merge(wide, left_on="patient_id", right_index=True, how="left")
+    result[columns] = result[columns].fillna(0).astype("int64")
+    result["person_days_after"] = result["person_days_after"].astype("int64")
+    result["died_after"] = result["died_after"].astype(bool)
+    result["included"] = result["included"].astype(bool)
+    for column in ("index_date", "death_date"):
+        result[column] = pd.to_datetime(result[column])
+    return result.sort_values("patient_id").reset_index(drop=True)
+
+
+def change_pct(before_mean: float, after_mean: float) -> float | None:
+    """100 × (after − before) / before; None where before is 0 (no relative change exists)."""
+    if before_mean == 0:
+        return None
+    return 100.0 * (after_mean - before_mean) / before_mean
+
+
+def measure_summary(before: pd.Series, after: pd.Series) -> dict:
+    """Crude totals, means per patient and relative change for one measure of one group."""
+    n = len(before)
+    before_total, after_total = int(before.sum()), int(after.sum())
+    before_mean = before_total / n if n else 0.0
+    after_mean = after_total / n if n else 0.0
+    return {
+        "before_total": before_total,
+        "after_total": after_total,
+        "before_mean": before_mean,
+        "after_mean": after_mean,
+        "change_pct": change_pct(before_mean, after_mean) if n else None,
+    }
+
+
+def group_summary(windows: pd.DataFrame) -> dict:
+    """The contract's consumption block for one group's patients (included and excluded)."""
+    included = windows[windows["included"]]
+    return {
+        "n_patients": int(len(included)),
+        "n_excluded": int((~windows["included"]).sum()),
+        "deaths_after": int(included["died_after"].sum()),
+        "person_days_after": int(included["person_days_after"].sum()),
+        "measures": {
+            m: measure_summary(included[f"{m}_before"], included[f"{m}_after"]) for m in MEASURES
+        },
+    }
+
+
+def consumption_results(windows: pd.DataFrame) -> dict:
+    """Consumption block per group present among the given patients (usually one area)."""
+    return {
+        group: group_summary(windows[windows["group"] == group])
+        for group in GROUPS
+        if (windows["group"] == group).any()
+    }

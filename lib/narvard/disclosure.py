@@ -1,0 +1,105 @@
+"""Small-cell suppression of area results (CONTRACT.md section 3, --min-cell).
+
+Default on: every published count below ``min_cell`` and every figure derived from fewer
+than ``min_cell`` patients or respondents becomes ``None`` (null in results.json, a dash
+in the report). Where one group's count is suppressed but the others and their total are
+published, the next smallest group is suppressed too, so the hidden count cannot be
+recovered by subtraction. ``min_cell = 0`` turns suppression off.
+"""
+
+from __future__ import annotations
+
+import copy
+
+DEFAULT_MIN_CELL = 5
+TOTAL_KEY = "all"
+
+
+def is_small(count: float | None, min_cell: int) -> bool:
+    """True when a published count must be hidden."""
+    return count is not None and count < min_cell
+
+
+def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
+    """A copy of an area's results with small counts and what derives from them removed."""
+    results = copy.deepcopy(results)
+    results["min_cell"] = min_cell
+    if min_cell <= 0:
+        return results
+    for group, block in results.get("consumption", {}).items():
+        _suppress_consumption(block, min_cell)
+        cost = results.get("costs", {}).get(group)
+        if cost is not None and block["n_patients"] is None:
+            _null_all(cost)
+    for survey in results.get("surveys", {}).values():
+        _suppress_survey(survey, min_cell)
+    return results
+
+
+def _null_all(block: dict) -> None:
+    """Set every number in a (nested) block to None."""
+    for key, value in block.items():
+        if isinstance(value, dict):
+            _null_all(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            block[key] = None
+
+
+def _suppress_consumption(block: dict, min_cell: int) -> None:
+    if is_small(block.get("n_excluded"), min_cell):
+        block["n_excluded"] = None
+    if is_small(block["n_patients"], min_cell):
+        excluded = block.get("n_excluded")
+        _null_all(block)
+        block["n_excluded"] = excluded
+        return
+    if is_small(block.get("deaths_after"), min_cell):
+        block["deaths_after"] = None
+    for measure in block["measures"].values():
+        for period in ("before", "after"):
+            if is_small(measure[f"{period}_total"], min_cell):
+                measure[f"{period}_total"] = None
+                measure[f"{period}_mean"] = None
+                measure["change_pct"] = None
+
+
+def _suppress_survey(survey: dict, min_cell: int) -> None:
+    if is_small(survey.get("respondents"), min_cell):
+        survey["respondents"] = None
+        survey["response_rate"] = None
+    for group in survey.get("groups", {}).values():
+        if is_small(group.get("respondents"), min_cell):
+            group["respondents"] = None
+            group["response_rate"] = None
+    _protect_margin(survey.get("groups", {}), "respondents")
+    for item in survey.get("items", {}).values():
+        for cell in item.values():
+            if is_small(cell["n"], min_cell):
+                _null_all(cell)
+            elif is_small(cell["positive"], min_cell):
+                cell["positive"] = None
+                cell["share_positive"] = None
+        _protect_margin(item, "n")
+        _protect_margin(item, "positive")
+    for answers in survey.get("open_questions", {}).values():
+        if is_small(answers.get("n"), min_cell):
+            answers["n"] = None
+
+
+def _protect_margin(cells: dict, key: str) -> None:
+    """Complementary suppression: if exactly one group is hidden while the total is shown,
+    hide the smallest other group too (otherwise total − others reveals it)."""
+    groups = {g: c for g, c in cells.items() if g != TOTAL_KEY and isinstance(c, dict)}
+    hidden = [g for g, c in groups.items() if c.get(key) is None]
+    shown = [g for g, c in groups.items() if c.get(key) is not None]
+    total = cells.get(TOTAL_KEY)
+    total_shown = total is None or total.get(key) is not None
+    if len(hidden) == 1 and shown and total_shown:
+        smallest = min(shown, key=lambda g: groups[g][key])
+        if key == "n":
+            _null_all(groups[smallest])
+        else:
+            groups[smallest][key] = None
+            for derived in ("share_positive", "response_rate"):
+                if derived in groups[smallest]:
+                    groups[smallest][derived] = None

@@ -1,0 +1,57 @@
+"""Swedish number formatting for everything a coordinator reads: 5,7; 3 247; −21 %."""
+
+from __future__ import annotations
+
+import math
+
+NBSP = "\u00a0"  # keeps "3 247" and "21 %" together on one line
+MINUS = "\u2212"
+SUPPRESSED = "–"  # shown where disclosure control removed a figure
+NOT_APPLICABLE = "·"
+
+
+def _is_missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    """Swedish format: space as thousands separator, comma as decimal mark, true minus sign."""
+    if _is_missing(value):
+        return SUPPRESSED
+    text = f"{abs(value):,.{decimals}f}".replace(",", NBSP).replace(".", ",")
+    if round(value, decimals) < 0:
+        return MINUS + text
+    return text
+
+
+def percent(value: float | None, decimals: int = 0, signed: bool = False) -> str:
+    """A percentage given in percent units (−21.3 → '−21 %'); signed adds '+' to rises."""
+    if _is_missing(value):
+        return SUPPRESSED
+    text = number(value, decimals) + NBSP + "%"
+    if signed and round(value, decimals) > 0:
+        return "+" + text
+    return text
+
+
+def share(value: float | None, decimals: int = 0) -> str:
+    """A share between 0 and 1 shown as percent (0.938 → '94 %')."""
+    if _is_missing(value):
+        return SUPPRESSED
+    return percent(100.0 * value, decimals)
+
+
+def sek(value: float | None, millions: bool = False) -> str:
+    """Kronor: '110 500 kr', or '1,8 mnkr' with millions=True."""
+    if _is_missing(value):
+        return SUPPRESSED
+    if millions:
+        return number(value / 1e6, 1) + NBSP + "mnkr"
+    return number(value, 0) + NBSP + "kr"
+
+
+def date(value: object) -> str:
+    """ISO dates are the Swedish standard (2019-03-01); accepts date, Timestamp or str."""
+    if value is None:
+        return SUPPRESSED
+    return str(value)[:10]

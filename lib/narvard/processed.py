@@ -1,0 +1,171 @@
+"""The processed form of a dataset: aggregated once, read by every area notebook.
+
+``prepare_dataset`` turns a validated raw folder into ``<processed_root>/<key>/`` with
+the per-patient windows (DuckDB) and the small tables as Parquet, plus ``manifest.json``
+(dataset facts, SHA-256 of every input file, window length, code version). The key is a
+hash of exactly those inputs, so a rerun on unchanged data reuses the folder and two
+datasets never overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from narvard import __version__
+from narvard.consumption import GROUPS, patient_windows
+from narvard.tables import (
+    ALL_TABLES,
+    DATASET_FILE,
+    OPTIONAL_TABLES,
+    find_table,
+    read_dataset_yml,
+    read_table_text,
+)
+
+MANIFEST = "manifest.json"
+WINDOWS_FILE = "patient_windows.parquet"
+NUMERIC_COLUMNS = {
+    "areas": {"population": "int64"},
+    "survey_questions": {"order": "int64"},
+    "survey_invitations": {"invited": "int64"},
+    "unit_costs": {"cost_sek": "float64", "low_sek": "float64", "high_sek": "float64"},
+    "team_costs": {"annual_cost_sek": "float64"},
+}
+
+
+class ProcessedDataError(RuntimeError):
+    """The processed folder does not match what the raw data said (a stage check failed)."""
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_checksums(data_dir: Path) -> dict[str, str]:
+    """SHA-256 of dataset.yml and every contract table present, by file name."""
+    files = [Path(data_dir) / DATASET_FILE]
+    files += [p for name in ALL_TABLES if (p := find_table(data_dir, name)) is not None]
+    return {p.name: sha256(p) for p in files}
+
+
+def dataset_key(checksums: dict[str, str], window_days: int) -> str:
+    text = json.dumps([checksums, window_days, __version__], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ProcessedDataset:
+    """Read access to one prepared dataset folder."""
+
+    folder: Path
+
+    @property
+    def manifest(self) -> dict:
+        return json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+
+    def windows(self) -> pd.DataFrame:
+        return pd.read_parquet(self.folder / WINDOWS_FILE)
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A small input table with its numeric columns typed; None when the dataset lacks it."""
+        path = self.folder / f"{name}.parquet"
+        return pd.read_parquet(path) if path.exists() else None
+
+    def areas(self) -> pd.DataFrame:
+        return self.table("areas")
+
+
+def prepare_dataset(data_dir: Path, processed_root: Path, window_days: int) -> ProcessedDataset:
+    """Aggregate a validated dataset once; reuse the folder when inputs are unchanged."""
+    data_dir = Path(data_dir)
+    checksums = input_checksums(data_dir)
+    key = dataset_key(checksums, window_days)
+    folder = Path(processed_root) / key
+    if (folder / MANIFEST).exists():
+        return ProcessedDataset(folder)
+    staging = Path(processed_root) / f".{key}.{os.getpid()}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    windows = patient_windows(data_dir, window_days)
+    windows.to_parquet(staging / WINDOWS_FILE, index=False)
+    for name in ("areas", *OPTIONAL_TABLES):
+        path = find_table(data_dir, name)
+        if path is not None:
+            _typed(read_table_text(path), name).to_parquet(staging / f"{name}.parquet")
+    manifest = _manifest(data_dir, checksums, key, window_days, windows)
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
+    check_processed(ProcessedDataset(staging), data_dir)
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.rename(folder)
+    return ProcessedDataset(folder)
+
+
+def _typed(table: pd.DataFrame, name: str) -> pd.DataFrame:
+    for column, dtype in NUMERIC_COLUMNS.get(name, {}).items():
+        if column in table:
+            table[column] = pd.to_numeric(table[column]).astype(dtype)
+    return table
+
+
+def _manifest(
+    data_dir: Path, checksums: dict, key: str, window_days: int, windows: pd.DataFrame
+) -> dict:
+    meta = read_dataset_yml(data_dir)
+    return {
+        "key": key,
+        "dataset_name": str(meta.get("name", "")),
+        "synthetic": bool(meta.get("synthetic", False)),
+        "contacts_from": str(meta["contacts_from"]),
+        "contacts_to": str(meta["contacts_to"]),
+        "window_days": int(window_days),
+        "data_dir": str(data_dir.resolve()),
+        "input_sha256": checksums,
+        "n_patients": int(len(windows)),
+        "narvard_version": __version__,
+        "prepared_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def check_processed(dataset: ProcessedDataset, data_dir: Path) -> None:
+    """Stage check: one window row per cohort patient, known groups, no negative counts."""
+    windows = dataset.windows()
+    cohort_rows = len(read_table_text(find_table(data_dir, "cohort")))
+    problems = []
+    if len(windows) != cohort_rows:
+        problems.append(f"{len(windows)} patient rows, the cohort has {cohort_rows}")
+    if windows["patient_id"].duplicated().any():
+        problems.append("a patient appears twice")
+    if not windows["group"].isin(GROUPS).all():
+        problems.append("unknown group")
+    counts = windows.filter(regex="_(before|after)$")
+    if (counts < 0).any().any():
+        problems.append("negative counts")
+    if problems:
+        raise ProcessedDataError("; ".join(problems))
+
+
+def latest_processed(processed_root: Path, window_days: int | None = None) -> ProcessedDataset:
+    """The most recently prepared dataset under processed_root (for interactive use)."""
+    candidates = []
+    for manifest in Path(processed_root).glob(f"*/{MANIFEST}"):
+        facts = json.loads(manifest.read_text(encoding="utf-8"))
+        if window_days is None or facts["window_days"] == window_days:
+            candidates.append((facts["prepared_at"], manifest.parent))
+    if not candidates:
+        raise FileNotFoundError(
+            f"No prepared dataset in {processed_root}: run `make report` or `narvard report` first."
+        )
+    return ProcessedDataset(max(candidates)[1])

@@ -1,0 +1,108 @@
+"""Everything an area report shows, as plain data that becomes results.json (CONTRACT.md §4)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from narvard import __version__
+from narvard.consumption import consumption_results
+from narvard.costs import cost_results
+from narvard.disclosure import DEFAULT_MIN_CELL, suppress_results
+from narvard.processed import ProcessedDataset
+from narvard.surveys import survey_results
+
+SCHEMA_VERSION = 1
+
+
+def area_results(
+    dataset: ProcessedDataset, area_id: str, min_cell: int = DEFAULT_MIN_CELL
+) -> dict:
+    """Compute and disclosure-control one area's results from a prepared dataset."""
+    manifest = dataset.manifest
+    areas = dataset.areas()
+    if area_id not in set(areas["area_id"]):
+        raise KeyError(f"area {area_id!r} is not in areas.csv")
+    area = areas[areas["area_id"] == area_id].iloc[0]
+    windows = dataset.windows()
+    area_windows = windows[windows["area_id"] == area_id]
+    consumption = consumption_results(area_windows)
+    results = {
+        "schema_version": SCHEMA_VERSION,
+        "area_id": area_id,
+        "area_name": str(area["area_name"]),
+        "region": str(area["region"]),
+        "population": int(area["population"]),
+        "window_days": manifest["window_days"],
+        "dataset": _dataset_facts(manifest),
+        "exclusions": _exclusions(area_windows),
+        "consumption": consumption,
+        "surveys": _surveys(dataset, area_id),
+        "costs": cost_results(
+            consumption, dataset.table("unit_costs"), dataset.table("team_costs"), area_id
+        ),
+        "unit_costs": _unit_costs(dataset),
+    }
+    return suppress_results(results, min_cell)
+
+
+def _dataset_facts(manifest: dict) -> dict:
+    keys = ("key", "dataset_name", "synthetic", "contacts_from", "contacts_to", "input_sha256")
+    return {k: manifest[k] for k in keys} | {"narvard_version": __version__}
+
+
+def _exclusions(area_windows) -> dict:
+    excluded = area_windows[~area_windows["included"]]
+    counts = excluded.groupby(["group", "exclusion_reason"]).size()
+    result: dict = {}
+    for (group, reason), n in counts.items():
+        result.setdefault(group, {})[reason] = int(n)
+    return result
+
+
+def _surveys(dataset: ProcessedDataset, area_id: str) -> dict:
+    questions = dataset.table("survey_questions")
+    responses = dataset.table("survey_responses")
+    if questions is None or responses is None:
+        return {}
+    return survey_results(questions, responses, dataset.table("survey_invitations"), area_id)
+
+
+def _unit_costs(dataset: ProcessedDataset) -> dict:
+    table = dataset.table("unit_costs")
+    if table is None:
+        return {}
+    return {
+        row.item: {
+            "cost_sek": row.cost_sek,
+            "low_sek": row.low_sek,
+            "high_sek": row.high_sek,
+            "year": str(row.year),
+            "source": row.source,
+        }
+        for row in table.itertuples()
+    }
+
+
+def _clean(value):
+    """JSON-safe: NaN becomes null, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def write_results(results: dict, path: Path) -> None:
+    Path(path).write_text(
+        json.dumps(_clean(results), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
+def read_results(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
