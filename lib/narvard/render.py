@@ -1,0 +1,92 @@
+"""Run the area notebook with papermill and export it to a self-contained HTML report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jupytext
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from traitlets.config import Config
+
+from narvard.paths import TEMPLATES_DIR, area_notebook
+
+KERNEL = "python3"
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
+
+
+class DropStderr(Preprocessor):
+    """Remove stderr streams (warnings, progress noise) from every cell's outputs."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if "outputs" in cell:
+            cell.outputs = [
+                o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+            ]
+        return cell, resources
+
+
+def execute_area_notebook(
+    area_dir: Path, parameters: dict, notebook_source: Path | None = None
+) -> Path:
+    """Execute the jupytext notebook for one area into area_dir/report.ipynb.
+
+    The kernel runs in area_dir, so results_path may be relative and the executed
+    notebook can be rerun in place (nbval, reviewers).
+    """
+    source = jupytext.read(notebook_source or area_notebook())
+    source.metadata["kernelspec"] = {
+        "name": KERNEL,
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    source.metadata["language_info"] = {"name": "python"}
+    output = Path(area_dir) / "report.ipynb"
+    papermill.execute_notebook(
+        source,
+        str(output),
+        parameters=parameters,
+        kernel_name=KERNEL,
+        cwd=str(area_dir),
+        progress_bar=False,
+        log_output=False,
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
+    return output
+
+
+def export_html(notebook_path: Path, html_path: Path, title: str) -> Path:
+    """Write a report with no code, prompts, parameters or stderr, and no network references."""
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_CELL_TAGS)
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(
+        config=config,
+        template_name="narvard",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+    exporter.register_preprocessor(DropStderr(), enabled=True)
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    Path(html_path).write_text(body, encoding="utf-8")
+    return Path(html_path)
+
+
+def notebook_error(notebook_path: Path) -> str | None:
+    """The first error a (failed) executed notebook recorded, for the run log."""
+    try:
+        notebook = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"{output.get('ename')}: {output.get('evalue')}"
+    return None

@@ -1,0 +1,149 @@
+"""Report tables as Swedish-formatted text, built only from an area's results."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from narvard import formatting as fmt
+from narvard.consumption import MEASURES
+from narvard.labels import COST_ITEM_NAMES, EXCLUSION_REASONS, MEASURE_NAMES, group_name
+
+
+def patients_table(results: dict) -> pd.DataFrame:
+    """Included, excluded and deceased patients per group."""
+    rows = []
+    for group, block in results["consumption"].items():
+        deaths, n = block["deaths_after"], block["n_patients"]
+        rows.append(
+            {
+                "Grupp": group_name(group),
+                "Patienter med hela perioder": fmt.number(n),
+                "Exkluderade": fmt.number(block["n_excluded"]),
+                "Avlidna under efterperioden": fmt.number(deaths),
+                "Andel avlidna": fmt.share(deaths / n if deaths is not None and n else None),
+                "Levda dagar efter (persondagar)": fmt.number(block["person_days_after"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def exclusion_lines(results: dict) -> list[str]:
+    """One Swedish sentence per group and reason for excluded patients."""
+    lines = []
+    for group, reasons in results.get("exclusions", {}).items():
+        for reason, n in reasons.items():
+            count = fmt.number(n) if n >= results.get("min_cell", 0) else "färre än 5"
+            text = EXCLUSION_REASONS.get(reason, reason)
+            lines.append(f"{group_name(group)}: {count} patienter där {text}.")
+    return lines
+
+
+def consumption_table(results: dict) -> pd.DataFrame:
+    """Crude before/after means per patient and the change, per group and measure."""
+    rows = []
+    for group, block in results["consumption"].items():
+        for measure in MEASURES:
+            m = block["measures"][measure]
+            rows.append(
+                {
+                    "Grupp": group_name(group),
+                    "Mått": MEASURE_NAMES[measure],
+                    "Före, per patient": fmt.number(m["before_mean"], 2),
+                    "Efter, per patient": fmt.number(m["after_mean"], 2),
+                    "Förändring": fmt.percent(m["change_pct"], 0, signed=True),
+                    "Före, totalt": fmt.number(m["before_total"]),
+                    "Efter, totalt": fmt.number(m["after_total"]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def survey_table(survey: dict) -> pd.DataFrame:
+    """Share positive per question (rows) and respondent group (columns), with n."""
+    groups = sorted({g for item in survey["items"].values() for g in item if g != "all"})
+    rows = []
+    for qid, item in survey["items"].items():
+        row = {"Fråga": survey["questions"][qid]["text"]}
+        for group in [*groups, "all"]:
+            cell = item.get(group)
+            row[group_name(group)] = _share_with_n(cell) if cell else fmt.NOT_APPLICABLE
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _share_with_n(cell: dict) -> str:
+    if cell["share_positive"] is None:
+        return (
+            fmt.SUPPRESSED if cell["n"] is None else f"{fmt.SUPPRESSED} (n={fmt.number(cell['n'])})"
+        )
+    return f"{fmt.share(cell['share_positive'])} (n={fmt.number(cell['n'])})"
+
+
+def response_table(survey: dict) -> pd.DataFrame:
+    """Invited, answered and response rate per respondent group and in total."""
+    rows = []
+    for group, block in [*survey["groups"].items(), ("all", survey)]:
+        rows.append(
+            {
+                "Grupp": group_name(group),
+                "Inbjudna": fmt.number(block["invited"]),
+                "Svarande": fmt.number(block["respondents"]),
+                "Svarsfrekvens": fmt.share(block["response_rate"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def costs_table(results: dict) -> pd.DataFrame:
+    """Avoided use and crude gross savings per team group and cost item."""
+    rows = []
+    for group, block in results["costs"].items():
+        for item, cell in block["items"].items():
+            rows.append(
+                {
+                    "Grupp": group_name(group),
+                    "Post": COST_ITEM_NAMES[item],
+                    "Undvikna (före − efter)": fmt.number(cell["avoided"]),
+                    "Styckkostnad": fmt.sek(results["unit_costs"][item]["cost_sek"]),
+                    "Besparing": fmt.sek(cell["savings_sek"]),
+                }
+            )
+        rows.append(
+            {
+                "Grupp": group_name(group),
+                "Post": "Summa bruttobesparing",
+                "Undvikna (före − efter)": "",
+                "Styckkostnad": "",
+                "Besparing": fmt.sek(block["gross_savings_sek"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def unit_costs_table(results: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Post": COST_ITEM_NAMES.get(item, item),
+                "Kostnad": fmt.sek(c["cost_sek"]),
+                "Intervall": f"{fmt.sek(c['low_sek'])} – {fmt.sek(c['high_sek'])}",
+                "År": c["year"],
+                "Källa": c["source"],
+            }
+            for item, c in results["unit_costs"].items()
+        ]
+    )
+
+
+def to_html(table: pd.DataFrame) -> str:
+    """A plain, accessible HTML table (header cells scoped, text escaped)."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return (
+        f'<table class="narvard-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
