@@ -39,6 +39,7 @@ nb.show_html(nb.header_html(results))
 # minskade vårdkonsumtionen motsvarar i kronor.
 
 # %%
+# NBVAL_CHECK_OUTPUT
 nb.show_markdown("## Sammanfattning")
 lines = []
 for group in ("HSVT", "NSVT"):
@@ -82,7 +83,8 @@ else:
 # teambesöket (för jämförelsegruppen: start av kommunal hemsjukvård). Siffrorna är enkla
 # medelvärden per patient, som i tidigare utvärderingar. De visar inte hela effekten av
 # teamen: patienter skrivs ofta in när de är som sjukast, och en del av minskningen hade
-# då kommit ändå.
+# då kommit ändå. Ett streck (–) betyder att siffran döljs eftersom den bygger på för få
+# personer; en punkt (·) att förändringen inte kan beräknas eftersom inget hände före.
 
 # %%
 if consumption:

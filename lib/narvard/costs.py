@@ -25,7 +25,10 @@ def gross_savings(measures: dict, unit_costs: dict[str, float]) -> dict:
 
 
 def cost_results(
-    consumption: dict, unit_costs: pd.DataFrame | None, team_costs: pd.DataFrame | None, area_id: str
+    consumption: dict,
+    unit_costs: pd.DataFrame | None,
+    team_costs: pd.DataFrame | None,
+    area_id: str,
 ) -> dict:
     """The contract's `costs` block for the team groups present in an area's consumption."""
     if unit_costs is None or consumption == {}:

@@ -80,7 +80,7 @@ def survey_chart(survey: dict, title: str) -> Figure:
     ax.xaxis.set_major_formatter(lambda v, _p: fmt.percent(v) if v <= 100 else "")
     ax.set_xlabel("Andel positiva svar")
     ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(frameon=False, loc="lower right", fontsize=8)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 

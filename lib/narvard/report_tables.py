@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 
@@ -34,9 +35,11 @@ def exclusion_lines(results: dict) -> list[str]:
     lines = []
     for group, reasons in results.get("exclusions", {}).items():
         for reason, n in reasons.items():
-            count = fmt.number(n) if n >= results.get("min_cell", 0) else "färre än 5"
+            min_cell = results.get("min_cell", 0)
+            count = fmt.number(n) if n >= min_cell else f"färre än {min_cell}"
+            noun = "patient" if n == 1 and n >= min_cell else "patienter"
             text = EXCLUSION_REASONS.get(reason, reason)
-            lines.append(f"{group_name(group)}: {count} patienter där {text}.")
+            lines.append(f"{group_name(group)}: {count} {noun} där {text}.")
     return lines
 
 
@@ -52,12 +55,19 @@ def consumption_table(results: dict) -> pd.DataFrame:
                     "Mått": MEASURE_NAMES[measure],
                     "Före, per patient": fmt.number(m["before_mean"], 2),
                     "Efter, per patient": fmt.number(m["after_mean"], 2),
-                    "Förändring": fmt.percent(m["change_pct"], 0, signed=True),
+                    "Förändring": _change(m),
                     "Före, totalt": fmt.number(m["before_total"]),
                     "Efter, totalt": fmt.number(m["after_total"]),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def _change(measure: dict) -> str:
+    """The relative change; '·' where it cannot exist because nothing happened before."""
+    if measure["before_mean"] == 0:
+        return fmt.NOT_APPLICABLE
+    return fmt.percent(measure["change_pct"], 0, signed=True)
 
 
 def survey_table(survey: dict) -> pd.DataFrame:
@@ -141,9 +151,18 @@ def to_html(table: pd.DataFrame) -> str:
     """A plain, accessible HTML table (header cells scoped, text escaped)."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in table.itertuples(index=False)
+        "<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in table.itertuples(index=False)
     )
     return (
         f'<table class="narvard-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     )
+
+
+_NUMERIC = re.compile(r"^[−+\-–·]?[\d\u00a0 ,]*(\u00a0?(%|kr|mnkr))?( \(n=.*\))?$")
+
+
+def _cell(value: object) -> str:
+    """A table cell; figures are right-aligned so digits line up."""
+    text = str(value)
+    css = ' class="num"' if text and _NUMERIC.match(text) else ""
+    return f"<td{css}>{html.escape(text)}</td>"

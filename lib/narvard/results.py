@@ -16,9 +16,7 @@ from narvard.surveys import survey_results
 SCHEMA_VERSION = 1
 
 
-def area_results(
-    dataset: ProcessedDataset, area_id: str, min_cell: int = DEFAULT_MIN_CELL
-) -> dict:
+def area_results(dataset: ProcessedDataset, area_id: str, min_cell: int = DEFAULT_MIN_CELL) -> dict:
     """Compute and disclosure-control one area's results from a prepared dataset."""
     manifest = dataset.manifest
     areas = dataset.areas()

@@ -98,8 +98,10 @@ def _one_survey(
             block["open_questions"][row.question_id] = {"n": int((given["answer"] != "").sum())}
             continue
         scale = SCALES[row.scale]
-        item = {g: item_summary(given.loc[given["respondent_group"] == g, "answer"], scale)
-                for g in groups}
+        item = {
+            g: item_summary(given.loc[given["respondent_group"] == g, "answer"], scale)
+            for g in groups
+        }
         item[ALL_GROUPS] = item_summary(given["answer"], scale)
         block["items"][row.question_id] = item
     return block

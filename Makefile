@@ -1,0 +1,48 @@
+# Two commands: `make report` and `make test`. Only Python 3.11 and make are needed.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.narvard-installed
+DATA ?= data/raw
+REPORTS ?= reports
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: setup report test lint format lab demo-data clean
+
+## Set-up: create .venv and install pinned dependencies; skipped when nothing changed.
+$(STAMP): pyproject.toml requirements.txt constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Demo data are written only when the data folder holds nothing but .gitkeep.
+demo-data: $(STAMP)
+	@if [ -z "$$(ls -A $(DATA) 2>/dev/null | grep -v '^.gitkeep$$')" ]; then \
+		$(BIN)/narvard demo-data --out $(DATA); \
+	else echo "Använder data i $(DATA)"; fi
+
+report: demo-data
+	$(BIN)/narvard report --data $(DATA) --out $(REPORTS) --jobs $(JOBS)
+	@echo "Rapporterna: $(abspath $(REPORTS))/index.html"
+
+test: $(STAMP)
+	$(BIN)/ruff check lib tests notebooks/area_report.py
+	$(BIN)/ruff format --check lib tests
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check lib tests notebooks/area_report.py
+
+format: $(STAMP)
+	$(BIN)/ruff format lib tests
+	$(BIN)/ruff check --fix lib tests
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(REPORTS)/* data/processed/*
+	@touch $(REPORTS)/.gitkeep data/processed/.gitkeep

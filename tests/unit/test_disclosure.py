@@ -1,0 +1,90 @@
+"""Small-cell suppression (CONTRACT.md §3, --min-cell)."""
+
+from __future__ import annotations
+
+from narvard.disclosure import suppress_results
+
+
+def consumption_block(n, excluded=0, deaths=0, before=10, after=2):
+    measure = {
+        "before_total": before,
+        "after_total": after,
+        "before_mean": before / n,
+        "after_mean": after / n,
+        "change_pct": 100 * (after - before) / before,
+    }
+    return {
+        "n_patients": n,
+        "n_excluded": excluded,
+        "deaths_after": deaths,
+        "person_days_after": 180 * n,
+        "measures": {"er_visits": dict(measure)},
+    }
+
+
+def item(n, positive):
+    return {"n": n, "positive": positive, "share_positive": positive / n}
+
+
+def test_group_below_min_cell_loses_every_derived_figure():
+    results = {
+        "consumption": {"NSVT": consumption_block(4, excluded=7)},
+        "costs": {"NSVT": {"gross_savings_sek": 1000.0}},
+    }
+    out = suppress_results(results, 5)
+    block = out["consumption"]["NSVT"]
+    assert block["n_patients"] is None and block["person_days_after"] is None
+    assert block["measures"]["er_visits"]["before_mean"] is None
+    assert block["n_excluded"] == 7
+    assert out["costs"]["NSVT"]["gross_savings_sek"] is None
+    assert results["consumption"]["NSVT"]["n_patients"] == 4, "input left untouched"
+
+
+def test_small_totals_hide_their_mean_and_the_change():
+    out = suppress_results({"consumption": {"HSVT": consumption_block(50, 3, 4, 12, 3)}}, 5)
+    block = out["consumption"]["HSVT"]
+    er = block["measures"]["er_visits"]
+    assert (block["n_patients"], block["n_excluded"], block["deaths_after"]) == (50, None, None)
+    assert er["before_total"] == 12 and er["before_mean"] == 12 / 50
+    assert er["after_total"] is None and er["after_mean"] is None and er["change_pct"] is None
+
+
+def test_min_cell_zero_keeps_everything():
+    results = {"consumption": {"HSVT": consumption_block(1, 1, 1, 1, 1)}}
+    assert suppress_results(results, 0)["consumption"] == results["consumption"]
+
+
+def test_survey_complementary_suppression():
+    survey = {
+        "respondents": 30,
+        "invited": 50,
+        "response_rate": 0.6,
+        "groups": {},
+        "items": {
+            "q1": {
+                "HSVT": item(3, 2),
+                "NSVT": item(12, 10),
+                "KOMB": item(15, 12),
+                "all": item(30, 24),
+            }
+        },
+    }
+    out = suppress_results({"surveys": {"patient": survey}}, 5)["surveys"]["patient"]
+    q1 = out["items"]["q1"]
+    assert q1["HSVT"] == {"n": None, "positive": None, "share_positive": None}
+    # HSVT = all − NSVT − KOMB would reveal it: the smaller of the others is hidden too.
+    assert q1["NSVT"]["n"] is None and q1["KOMB"]["n"] == 15
+    assert q1["all"] == item(30, 24)
+
+
+def test_survey_few_positive_answers_hide_the_share():
+    survey = {
+        "respondents": 40,
+        "invited": 100,
+        "response_rate": 0.4,
+        "groups": {},
+        "items": {"q1": {"all": item(40, 3)}},
+    }
+    out = suppress_results({"surveys": {"s": survey}}, 5)["surveys"]["s"]
+    assert out["items"]["q1"]["all"] == {"n": 40, "positive": None, "share_positive": None}
+    assert out["respondents"] == 40

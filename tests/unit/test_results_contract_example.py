@@ -1,0 +1,65 @@
+"""The contract's worked example, reproduced exactly by the library (CONTRACT.md §5)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from narvard.processed import prepare_dataset
+from narvard.results import area_results
+
+
+def assert_matches(expected, got, path="") -> None:
+    if isinstance(expected, dict):
+        for key, value in expected.items():
+            assert key in got, f"{path}.{key} missing"
+            assert_matches(value, got[key], f"{path}.{key}")
+    elif expected is None:
+        assert got is None, f"{path}: expected null, got {got}"
+    else:
+        assert math.isclose(expected, got, rel_tol=1e-9), f"{path}: {expected} != {got}"
+
+
+@pytest.fixture
+def results(contract_example, tmp_path):
+    dataset = prepare_dataset(contract_example, tmp_path / "processed", 180)
+    return area_results(dataset, "exempelby", min_cell=0)
+
+
+def test_every_expected_figure(results, contract_expected):
+    assert_matches(contract_expected["exempelby"], results)
+
+
+def test_extra_facts(results):
+    assert results["schema_version"] == 1
+    assert results["window_days"] == 180
+    assert results["exclusions"] == {"HSVT": {"before_window_outside_extract": 1}}
+    assert results["surveys"]["patient"]["questions"]["q1"]["scale"] == "frequency5"
+    assert results["surveys"]["patient"]["open_questions"] == {"q2": {"n": 1}}
+    assert results["costs"]["HSVT"]["items"]["inpatient_day"] == {
+        "avoided": 13,
+        "cost_sek": 9000.0,
+        "savings_sek": 117000.0,
+    }
+    assert results["costs"]["HSVT"]["annual_team_cost_sek"] == 1_800_000.0
+
+
+def test_default_min_cell_hides_the_small_example(contract_example, tmp_path):
+    dataset = prepare_dataset(contract_example, tmp_path / "processed", 180)
+    results = area_results(dataset, "exempelby")
+    assert results["min_cell"] == 5
+    assert results["consumption"]["HSVT"]["n_patients"] is None
+    assert results["consumption"]["HSVT"]["measures"]["inpatient_days"]["before_mean"] is None
+    assert results["costs"]["HSVT"]["gross_savings_sek"] is None
+    assert results["surveys"]["patient"]["respondents"] is None
+    assert results["surveys"]["patient"]["items"]["q1"]["all"]["share_positive"] is None
+
+
+def test_prepared_data_are_reused_and_keyed_by_content(contract_example, tmp_path):
+    first = prepare_dataset(contract_example, tmp_path / "p", 180)
+    again = prepare_dataset(contract_example, tmp_path / "p", 180)
+    other_window = prepare_dataset(contract_example, tmp_path / "p", 90)
+    assert first.folder == again.folder
+    assert other_window.folder != first.folder
+    assert set(first.manifest["input_sha256"]) >= {"dataset.yml", "cohort.csv", "contacts.csv"}
