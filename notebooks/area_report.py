@@ -1,11 +1,3 @@
-# ---
-# jupyter:
-#   jupytext:
-#     cell_metadata_filter: tags,-all
-#     formats: ipynb,py:percent
-#     notebook_metadata_filter: -all
-# ---
-
 # %% tags=["parameters"]
 # Parameters (papermill injects new values; keep literals only).
 # Empty area_id: the first area; empty processed_dir: the latest prepared dataset.

@@ -33,3 +33,19 @@ def write_csv(folder: Path, name: str, text: str) -> Path:
     path = folder / f"{name}.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def assert_matches(expected, got, path: str = "") -> None:
+    """Every figure in `expected` is in `got` with the same value (null stays null)."""
+    import math
+
+    if isinstance(expected, dict):
+        for key, value in expected.items():
+            assert isinstance(got, dict) and key in got, f"{path}.{key} missing"
+            assert_matches(value, got[key], f"{path}.{key}")
+    elif expected is None:
+        assert got is None, f"{path}: expected null, got {got}"
+    else:
+        assert got is not None and math.isclose(expected, got, rel_tol=1e-9), (
+            f"{path}: {expected} != {got}"
+        )

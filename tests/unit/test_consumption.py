@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from conftest import write_csv
-
 from narvard.consumption import change_pct, consumption_results, patient_windows
 
 W = 10
@@ -170,7 +169,6 @@ def test_change_pct_is_null_without_use_before():
 
 def test_parquet_input_gives_the_same_windows(tmp_path, contract_example):
     import pandas as pd
-
     from narvard.tables import read_table_text
 
     csv_rows = patient_windows(contract_example, 180)

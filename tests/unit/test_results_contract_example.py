@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
-
+from conftest import assert_matches
 from narvard.processed import prepare_dataset
 from narvard.results import area_results
-
-
-def assert_matches(expected, got, path="") -> None:
-    if isinstance(expected, dict):
-        for key, value in expected.items():
-            assert key in got, f"{path}.{key} missing"
-            assert_matches(value, got[key], f"{path}.{key}")
-    elif expected is None:
-        assert got is None, f"{path}: expected null, got {got}"
-    else:
-        assert math.isclose(expected, got, rel_tol=1e-9), f"{path}: {expected} != {got}"
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from narvard.costs import gross_savings
 from narvard.surveys import SCALES, item_summary, survey_results
 

@@ -1,0 +1,62 @@
+"""Notebook runs: the executed area report reruns identically under nbval, and the
+jupytext pair (area_report.py / area_report.ipynb) has not drifted apart."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+from narvard.paths import NOTEBOOKS_DIR
+from narvard.processed import prepare_dataset
+from narvard.render import execute_area_notebook
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("name", ["area_report"])
+def test_jupytext_pair_in_sync(name):
+    script = jupytext.read(NOTEBOOKS_DIR / f"{name}.py")
+    paired = jupytext.read(NOTEBOOKS_DIR / f"{name}.ipynb")
+    assert [(c.cell_type, c.source) for c in script.cells] == [
+        (c.cell_type, c.source) for c in paired.cells
+    ], f"run `jupytext --sync notebooks/{name}.py` and commit both files"
+    assert script.cells[0].metadata.get("tags") == ["parameters"]
+
+
+def test_executed_report_passes_nbval(contract_example, tmp_path):
+    dataset = prepare_dataset(contract_example, tmp_path / "processed", 180)
+    area = tmp_path / "exempelby"
+    area.mkdir()
+    parameters = {
+        "area_id": "exempelby",
+        "processed_dir": str(dataset.folder),
+        "results_path": "results.json",
+        "window_days": 180,
+        "min_cell": 0,
+    }
+    notebook = execute_area_notebook(area, parameters)
+    text = Path(notebook).read_text(encoding="utf-8")
+    assert "NBVAL_CHECK_OUTPUT" in text and "8,0 före och 1,5 efter" in text
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(notebook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=area,
+    )
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert " passed" in run.stdout
