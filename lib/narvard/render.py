@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
 import papermill
+from ipykernel.kernelspec import install as install_kernel
+from jupyter_client.kernelspec import KernelSpecManager
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets.config import Config
 
 from narvard.paths import TEMPLATES_DIR, area_notebook
 
-KERNEL = "python3"
+KERNEL = "narvard"
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
 
 
@@ -29,6 +32,20 @@ class DropStderr(Preprocessor):
         return cell, resources
 
 
+def ensure_kernel() -> str:
+    """Register a `narvard` kernel for this very Python (inside its environment).
+
+    A plain `python3` kernel may resolve to another Python (a user-level kernelspec
+    takes precedence over the environment's), which would run reports without the
+    pinned packages. Installing into sys.prefix keeps it inside .venv or the conda env.
+    """
+    specs = KernelSpecManager().find_kernel_specs()
+    wanted = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL
+    if Path(specs.get(KERNEL, "")).resolve() != wanted.resolve() or not wanted.exists():
+        install_kernel(kernel_name=KERNEL, display_name="Python 3 (narvard)", prefix=sys.prefix)
+    return KERNEL
+
+
 def execute_area_notebook(
     area_dir: Path, parameters: dict, notebook_source: Path | None = None
 ) -> Path:
@@ -38,9 +55,10 @@ def execute_area_notebook(
     notebook can be rerun in place (nbval, reviewers).
     """
     source = jupytext.read(notebook_source or area_notebook())
+    kernel = ensure_kernel()
     source.metadata["kernelspec"] = {
-        "name": KERNEL,
-        "display_name": "Python 3",
+        "name": kernel,
+        "display_name": "Python 3 (narvard)",
         "language": "python",
     }
     source.metadata["language_info"] = {"name": "python"}
@@ -49,7 +67,7 @@ def execute_area_notebook(
         source,
         str(output),
         parameters=parameters,
-        kernel_name=KERNEL,
+        kernel_name=kernel,
         cwd=str(area_dir),
         progress_bar=False,
         log_output=False,

@@ -22,7 +22,7 @@ from narvard import formatting as fmt
 from narvard.index_page import write_index
 from narvard.paths import area_notebook
 from narvard.processed import ProcessedDataset, prepare_dataset
-from narvard.render import execute_area_notebook, export_html, notebook_error
+from narvard.render import ensure_kernel, execute_area_notebook, export_html, notebook_error
 from narvard.results import read_results
 from narvard.settings import ReportSettings
 from narvard.tables import find_table, read_table_text
@@ -66,6 +66,7 @@ def run_report(settings: ReportSettings) -> int:
     say(f"Aggregerar vårdkontakter per patient ({settings.window_days} dagar) …")
     dataset = prepare_dataset(settings.data_dir, settings.processed_root, settings.window_days)
     say(f"Klart på {fmt.number(time.monotonic() - started, 1)} s: {dataset.folder}")
+    ensure_kernel()  # once, before parallel workers would race to register it
     staging = Path(tempfile.mkdtemp(prefix=".narvard-", dir=_staging_parent(settings.out_dir)))
     outcomes = _render_all(settings, dataset, areas, staging)
     failed = [o for o in outcomes if o.error]
