@@ -62,7 +62,9 @@ def read_table_text(path: Path) -> pd.DataFrame:
 
 
 def _cell_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and pd.isna(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
