@@ -7,6 +7,7 @@ from pathlib import Path
 
 from narvard import formatting as fmt
 from narvard.paths import TEMPLATES_DIR
+from narvard.report_tables import table_cell
 
 COLUMNS = (
     "Område",
@@ -59,11 +60,7 @@ def index_html(all_results: list[dict]) -> str:
             f'<a href="{html.escape(results["area_id"])}/report.html">{html.escape(cells[0])}</a>'
         )
         rows.append(
-            "<tr><td>"
-            + link
-            + "</td>"
-            + "".join(f"<td>{html.escape(c)}</td>" for c in cells[1:])
-            + "</tr>"
+            "<tr><td>" + link + "</td>" + "".join(table_cell(c) for c in cells[1:]) + "</tr>"
         )
     head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in COLUMNS)
     first = all_results[0] if all_results else None

@@ -88,6 +88,7 @@ def export_html(notebook_path: Path, html_path: Path, title: str) -> Path:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        language_code="sv",
     )
     exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
     exporter.register_preprocessor(DropStderr(), enabled=True)

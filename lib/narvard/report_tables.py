@@ -151,7 +151,8 @@ def to_html(table: pd.DataFrame) -> str:
     """A plain, accessible HTML table (header cells scoped, text escaped)."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     body = "".join(
-        "<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in table.itertuples(index=False)
+        "<tr>" + "".join(table_cell(v) for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
     )
     return (
         f'<table class="narvard-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -161,7 +162,7 @@ def to_html(table: pd.DataFrame) -> str:
 _NUMERIC = re.compile(r"^[−+\-–·]?[\d\u00a0 ,]*(\u00a0?(%|kr|mnkr))?( \(n=.*\))?$")
 
 
-def _cell(value: object) -> str:
+def table_cell(value: object) -> str:
     """A table cell; figures are right-aligned so digits line up."""
     text = str(value)
     css = ' class="num"' if text and _NUMERIC.match(text) else ""

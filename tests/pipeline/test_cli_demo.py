@@ -1,0 +1,104 @@
+"""`narvard demo-data` then `narvard report` on two small areas, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from narvard.verify import external_references
+
+pytestmark = pytest.mark.slow
+AREAS = ("simba", "alingsas-lerum")
+
+
+def narvard(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "narvard", *args], capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("demo")
+    made = narvard("demo-data", "--out", str(root / "raw"), "--seed", "11")
+    assert made.returncode == 0, made.stderr
+    run = narvard(
+        "report",
+        "--data",
+        str(root / "raw"),
+        "--out",
+        str(root / "reports"),
+        "--processed",
+        str(root / "processed"),
+        "--areas",
+        ",".join(AREAS),
+        "--jobs",
+        "2",
+    )
+    return {"root": root, "run": run}
+
+
+def test_reports_for_the_named_areas(rendered):
+    run, reports = rendered["run"], rendered["root"] / "reports"
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in reports.iterdir()) == sorted([*AREAS, "index.html"])
+    for area in AREAS:
+        assert re.search(rf"\[\d/2\] {area}: klart", run.stdout)
+        for name in ("report.html", "results.json", "report.ipynb"):
+            assert (reports / area / name).is_file()
+
+
+def test_report_pages_are_self_contained_swedish_and_complete(rendered):
+    reports = rendered["root"] / "reports"
+    for area in AREAS:
+        page = (reports / area / "report.html").read_text(encoding="utf-8")
+        results = json.loads((reports / area / "results.json").read_text(encoding="utf-8"))
+        assert external_references(page) == []
+        assert "<script" not in page and "<link" not in page
+        assert "Syntetiska data" in page
+        assert results["area_name"] in page
+        for forbidden in ("nan", "None", "Traceback", "Warning", "import narvard"):
+            assert not re.search(rf"\b{forbidden}\b", _visible_text(page)), forbidden
+        # One consumption chart plus one chart per survey with Likert items.
+        charts = 1 + sum(1 for s in results["surveys"].values() if s["items"])
+        assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', page)) == charts
+        assert '<html lang="sv">' in page
+        assert page.count("alt=") >= charts
+        hsvt = results["consumption"]["HSVT"]["n_patients"]
+        assert f"{hsvt:,}".replace(",", "\u00a0") in page
+
+
+def test_index_links_every_area_with_key_figures(rendered):
+    index = (rendered["root"] / "reports" / "index.html").read_text(encoding="utf-8")
+    assert sorted(external_references(index)) == sorted(f"{a}/report.html" for a in AREAS)
+    assert "Syntetiska data" in index and "SIMBA" in index and "Alingsås–Lerum" in index
+
+
+def test_rerun_gives_identical_results(rendered):
+    root = rendered["root"]
+    again = narvard(
+        "report",
+        "--data",
+        str(root / "raw"),
+        "--out",
+        str(root / "again"),
+        "--processed",
+        str(root / "processed"),
+        "--areas",
+        "simba",
+        "--jobs",
+        "1",
+    )
+    assert again.returncode == 0, again.stderr
+    first = (root / "reports" / "simba" / "results.json").read_bytes()
+    assert (root / "again" / "simba" / "results.json").read_bytes() == first
+
+
+def _visible_text(page: str) -> str:
+    body = page.split("<body", 1)[1]
+    body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
+    body = re.sub(r'src="data:[^"]*"', " ", body)
+    return re.sub(r"<[^>]+>", " ", body)
