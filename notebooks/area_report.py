@@ -8,15 +8,16 @@ window_days = 180
 min_cell = 5
 
 # %% tags=["setup"]
-from narvard import figures, report_tables
-from narvard import formatting as fmt
+import datetime as dt
+
+from narvard import cards, figures, report_tables
 from narvard import notebook as nb
-from narvard.labels import MEASURE_NAMES, group_name, survey_name
+from narvard.labels import MEASURE_NAMES, survey_name
 
 nb.setup()
 results = nb.load_results(area_id, processed_dir, window_days, min_cell, results_path)
-consumption = results["consumption"]
-surveys = results["surveys"]
+consumption, surveys, profile = results["consumption"], results["surveys"], results["profile"]
+PATIENT_SURVEY = "patient"
 
 # %%
 nb.show_markdown(f"# Uppföljning av mobil närvård: {results['area_name']}")
@@ -26,51 +27,55 @@ nb.show_html(nb.header_html(results))
 # Rapporten följer upp de mobila vårdteamen i samverkansområdet: hemsjukvårdsteam (HSVT),
 # där läkare från vårdcentralen arbetar tillsammans med kommunens hemsjukvård, och
 # närsjukvårdsteam (NSVT), där läkare och sjuksköterskor från sjukhuset tar hand om
-# medicinskt instabila patienter i hemmet. Den visar hur patienterna använde vård före och
-# efter första teambesöket, vad patienter och medarbetare svarade i enkäter, och vad den
-# minskade vårdkonsumtionen motsvarar i kronor.
+# medicinskt instabila patienter i hemmet. Rapporten följer SKR:s ramverk för lärande
+# uppföljning av nära vård: A. Behov och förutsättningar, B. Samverkan och utveckling och
+# C. Resultat.
 
 # %%
 # NBVAL_CHECK_OUTPUT
 nb.show_markdown("## Sammanfattning")
-lines = []
-for group in ("HSVT", "NSVT"):
-    if group in consumption:
-        days = consumption[group]["measures"]["inpatient_days"]
-        lines.append(
-            f"- **{group_name(group)}:** {fmt.number(consumption[group]['n_patients'])} patienter. "
-            f"Vårddagar per patient: {fmt.number(days['before_mean'], 1)} före och "
-            f"{fmt.number(days['after_mean'], 1)} efter första teambesöket "
-            f"({fmt.percent(days['change_pct'], signed=True)})."
-        )
-for group, cost in results["costs"].items():
-    lines.append(
-        f"- **Bruttobesparing {group}** (enkel före–efter-jämförelse): "
-        f"{fmt.sek(cost['gross_savings_sek'], millions=True)}."
-    )
-if "patient" in surveys:
-    lines.append(
-        f"- **Patientenkäten:** {fmt.number(surveys['patient']['respondents'])} svarande "
-        f"(svarsfrekvens {fmt.share(surveys['patient']['response_rate'])})."
-    )
-nb.show_markdown("\n".join(lines) if lines else "Det finns inga uppgifter för området.")
+nb.show_html(cards.cards_html(cards.key_cards(results)))
 
 # %% [markdown]
-# ## Patienter
-# En patient ingår när både föreperioden och efterperioden ryms inom det uttag av
-# vårdkontakter som finns. Övriga patienter räknas och redovisas men ingår inte i
-# jämförelsen. Patienter som avlider under efterperioden ingår; de har färre levda dagar.
+# ## A. Behov och förutsättningar
+# Vilka patienter teamen når, hur många de är jämfört med den förväntade målgruppen, och
+# vilken bemanning VGR:s nyckeltal ger för områdets befolkning (hemsjukvårdsläkare 3,5 per
+# 100 000 invånare; närsjukvårdsteam 1 läkare och 2 sjuksköterskor per 100 000).
 
 # %%
-if consumption:
-    nb.show_table(report_tables.patients_table(results), "Patienter per grupp")
-    for line in report_tables.exclusion_lines(results):
-        nb.show_markdown(f"- {line}")
+if profile["groups"]:
+    nb.show_table(report_tables.coverage_table(results), "Nådda patienter och bemanning")
+    nb.show_markdown(
+        "Målgruppens storlek är ett antagande: i VGR:s slutrapport motsvarade de uppföljda "
+        "patienterna ungefär en tredjedel av målgruppen, så målgruppen antas vara tre gånger "
+        "så stor per invånare. Täckningen är antal nådda patienter under hela perioden "
+        "delat med den förväntade målgruppen."
+    )
+    nb.show_table(report_tables.reach_table(results), "Inskrivna patienter per år (första besöket)")
+    nb.show_table(report_tables.profile_table(results), "Ålder och kön")
 else:
     nb.show_markdown("Området har inga patienter i uppgifterna.")
 
+# %%
+nb.show_markdown("## B. Samverkan och utveckling")
+process_surveys = [s for s in surveys if s != PATIENT_SURVEY]
+if not process_surveys:
+    nb.show_markdown("Det finns inga chefs- eller medarbetarenkäter för området.")
+for survey_id in process_surveys:
+    nb.show_survey(survey_id, surveys[survey_id])
+
 # %% [markdown]
-# ## Vårdkonsumtion före och efter första teambesöket
+# ## C. Resultat
+# ### Patienternas upplevelse
+
+# %%
+if PATIENT_SURVEY in surveys:
+    nb.show_survey(PATIENT_SURVEY, surveys[PATIENT_SURVEY], heading=False)
+else:
+    nb.show_markdown("Det finns ingen patientenkät för området.")
+
+# %% [markdown]
+# ### Vårdkonsumtion före och efter första teambesöket
 # Tabellen jämför samma patienters vård under perioden före och perioden efter första
 # teambesöket (för jämförelsegruppen: start av kommunal hemsjukvård). Siffrorna är enkla
 # medelvärden per patient, som i tidigare utvärderingar. De visar inte hela effekten av
@@ -80,6 +85,7 @@ else:
 
 # %%
 if consumption:
+    nb.show_table(report_tables.patients_table(results), "Patienter per grupp")
     nb.show_table(report_tables.consumption_table(results), "Vårdkonsumtion per patient")
     nb.show_figure(
         figures.consumption_chart(results),
@@ -88,34 +94,11 @@ if consumption:
         + ", per grupp.",
         caption="Vårdkonsumtion per patient före (grå) och efter (blå, streckad).",
     )
+else:
+    nb.show_markdown("Området har inga patienter i uppgifterna.")
 
 # %% [markdown]
-# ## Enkäter
-# Andel positiva svar är andelen som svarat ”Ofta” eller ”Alltid” (patientenkäten) eller
-# ”Stämmer ganska bra” eller ”Stämmer helt” bland dem som tagit ställning. Svar som
-# ”Ingen uppfattning”, ”Vet ej” och obesvarade frågor räknas inte in.
-
-# %%
-if not surveys:
-    nb.show_markdown("Det finns inga enkätsvar för området.")
-for survey_id, survey in surveys.items():
-    nb.show_markdown(f"### {survey_name(survey_id)}")
-    nb.show_table(report_tables.response_table(survey), "Svarsfrekvens")
-    if survey["items"]:
-        nb.show_table(report_tables.survey_table(survey), "Andel positiva svar (antal som svarat)")
-        nb.show_figure(
-            figures.survey_chart(survey, survey_name(survey_id)),
-            alt=f"Liggande staplar: andel positiva svar per fråga i {survey_name(survey_id).lower()}"
-            ", per svarsgrupp.",
-        )
-    for qid, answers in survey["open_questions"].items():
-        nb.show_markdown(
-            f"Fritextfrågan ”{survey['questions'][qid]['text']}” besvarades av "
-            f"{fmt.number(answers['n'])} personer."
-        )
-
-# %% [markdown]
-# ## Kostnader
+# ### Kostnader
 # Bruttobesparingen är den minskade vårdkonsumtionen (före minus efter) för teamens
 # patienter, multiplicerad med en styckkostnad per besök och vårddag. Återinskrivningar
 # ingår i vårddagarna och räknas inte två gånger. Eftersom jämförelsen är före–efter utan
@@ -139,11 +122,43 @@ suppression = (
 nb.show_markdown(
     "## Metod och begränsningar\n"
     f"- Föreperioden är de {results['window_days']} dagarna före indexdatum, efterperioden "
-    f"indexdatum och de {results['window_days'] - 1} dagarna därefter.\n"
+    f"indexdatum och de {results['window_days'] - 1} dagarna därefter. Indexdatum är första "
+    "teambesöket, för jämförelsegruppen start av kommunal hemsjukvård.\n"
+    "- En patient ingår när båda perioderna ryms inom uttaget av vårdkontakter. Patienter som "
+    "avlider under efterperioden ingår; de har färre levda dagar.\n"
     "- Akutbesök räknas bara när de inte ledde till inläggning. Vårddagar är antal nätter "
     "på sjukhus inom perioden. En oplanerad återinskrivning är en akut inläggning 0–30 dagar "
     "efter en tidigare utskrivning.\n"
+    "- Regression mot medelvärdet: patienter skrivs in när de är som sjukast, och sådana "
+    "perioder följs ofta av bättre perioder även utan insats. Därför överskattar en enkel "
+    "före–efter-jämförelse teamens effekt; jämförelsegruppen visar hur stor den naturliga "
+    "minskningen är.\n"
+    "- Andelar i enkäterna redovisas med ett 95-procentigt konfidensintervall (Wilson): "
+    "det sanna värdet ligger med stor sannolikhet inom intervallet.\n"
     f"- {suppression}\n"
-    f"- Beräknat med narvard {results['dataset']['narvard_version']}; alla siffror finns i "
-    "results.json bredvid rapporten."
 )
+
+# %%
+nb.show_markdown("## Datakvalitet")
+nb.show_table(report_tables.rows_table(results), "Inlästa rader per tabell (hela datamaterialet)")
+for line in report_tables.exclusion_lines(results):
+    nb.show_markdown(f"- {line}")
+for survey_id, survey in surveys.items():
+    if survey.get("missing"):
+        nb.show_table(
+            report_tables.missing_table(survey),
+            f"Bortfall per fråga: {survey_name(survey_id).lower()}",
+        )
+
+# %%
+nb.show_markdown(
+    "## Ursprung\n"
+    f"Datamaterial: {results['dataset']['dataset_name']}. Beräknat med narvard "
+    f"{results['dataset']['narvard_version']} (Python {results['provenance']['python']}; "
+    + ", ".join(f"{k} {v}" for k, v in results["provenance"]["packages"].items())
+    + f"). Parametrar: område {results['area_id']}, period {results['window_days']} dagar, "
+    f"minsta cell {results['min_cell']}. Rapporten skapades "
+    f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M}. Alla siffror finns i results.json "
+    "bredvid rapporten; kontrollsummorna nedan visar exakt vilka indatafiler som användes."
+)
+nb.show_table(report_tables.checksums_table(results), "Kontrollsummor (SHA-256) för indatafilerna")

@@ -33,7 +33,28 @@ def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
             _null_all(cost)
     for survey in results.get("surveys", {}).values():
         _suppress_survey(survey, min_cell)
+    _suppress_profile(results.get("profile", {}), min_cell)
     return results
+
+
+def _suppress_profile(profile: dict, min_cell: int) -> None:
+    """Enrolment counts, age bands and sex: small counts hidden, small groups hidden whole."""
+    for group in profile.get("groups", {}).values():
+        if is_small(group["n_enrolled"], min_cell):
+            _null_all(group)
+            continue
+        for key in ("n_included", "n_women"):
+            if is_small(group[key], min_cell):
+                group[key] = None
+        if group["n_women"] is None or is_small(group["n_enrolled"] - group["n_women"], min_cell):
+            group["n_women"] = group["share_women"] = None
+        for table in (group["age_bands"], group["per_year"]):
+            for key, count in table.items():
+                if is_small(count, min_cell):
+                    table[key] = None
+    for cover in profile.get("coverage", {}).values():
+        if is_small(cover["patients_reached"], min_cell):
+            cover["patients_reached"] = cover["coverage"] = None
 
 
 def _null_all(block: dict) -> None:
@@ -72,7 +93,7 @@ def _suppress_survey(survey: dict, min_cell: int) -> None:
             group["respondents"] = None
             group["response_rate"] = None
     _protect_margin(survey.get("groups", {}), "respondents")
-    for item in survey.get("items", {}).values():
+    for qid, item in survey.get("items", {}).items():
         for cell in item.values():
             if is_small(cell["n"], min_cell):
                 _null_all(cell)
@@ -81,9 +102,48 @@ def _suppress_survey(survey: dict, min_cell: int) -> None:
                 cell["share_positive"] = None
         _protect_margin(item, "n")
         _protect_margin(item, "positive")
+        for cell in item.values():
+            if cell.get("share_positive") is None and "ci" in cell:
+                cell["ci"] = None
+        total = item.get(TOTAL_KEY, {})
+        if total.get("n") is None and qid in survey.get("distribution", {}):
+            survey["distribution"][qid] = None
+    _suppress_comparisons(survey)
+    for item in survey.get("missing", {}).values():
+        for cell in item.values():
+            for key, count in cell.items():
+                if is_small(count, min_cell):
+                    cell[key] = None
+    for theme in survey.get("themes", {}).values():
+        if is_small(theme.get("n"), min_cell):
+            theme["n"] = None
+            theme["quotes"] = []  # a quote from a theme too small to count is not shown
+        for group, count in theme.get("by_group", {}).items():
+            if is_small(count, min_cell):
+                theme["by_group"][group] = None
     for answers in survey.get("open_questions", {}).values():
         if is_small(answers.get("n"), min_cell):
             answers["n"] = None
+
+
+def _suppress_comparisons(survey: dict) -> None:
+    """A comparison whose shares are hidden in the item table is hidden too (its sentence
+    quotes both shares)."""
+    items = survey.get("items", {})
+    for comparison in survey.get("comparisons", []):
+        cells = [items.get(comparison["question_id"], {}).get(g) for g in comparison["groups"]]
+        if any(c is None or c.get("share_positive") is None for c in cells):
+            _hide_comparison(comparison)
+    for comparison in survey.get("area_vs_rest", []):
+        total = items.get(comparison["question_id"], {}).get(TOTAL_KEY)
+        if total is None or total.get("share_positive") is None:
+            _hide_comparison(comparison)
+
+
+def _hide_comparison(comparison: dict) -> None:
+    for key in ("n", "shares", "difference", "ci", "p_value", "p_holm"):
+        comparison[key] = None
+    comparison["sentence"] = "Jämförelsen visas inte eftersom den bygger på för få svar."
 
 
 def _protect_margin(cells: dict, key: str) -> None:

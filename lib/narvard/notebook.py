@@ -100,3 +100,75 @@ def header_html(results: dict) -> str:
         f"{fmt.date(d['contacts_from'])} – {fmt.date(d['contacts_to'])} · "
         f"Jämförelseperiod: {results['window_days']} dagar före och efter</p>"
     )
+
+
+def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
+    """One survey: response, Likert charts, shares with intervals, comparisons, themes."""
+    from narvard import likert, report_tables
+    from narvard.labels import survey_name
+
+    name = survey_name(survey_id)
+    if heading:
+        show_markdown(f"### {name}")
+    show_table(report_tables.response_table(survey), "Svarsfrekvens")
+    if survey.get("response_note"):
+        show_markdown(f"*{survey['response_note']}*")
+    if survey["items"]:
+        for scale, items in _items_by_scale(survey).items():
+            labels = {q: _item_label(survey, q) for q in items}
+            show_figure(
+                likert.likert_chart(items, scale, labels=labels, title=name, show_n=False),
+                alt=f"Liggande staplar för {name.lower()}: fördelningen av svar per fråga, "
+                "negativa svar till vänster och positiva till höger om mitten.",
+                caption="Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas "
+                "för sig.",
+            )
+        show_table(
+            report_tables.survey_table(survey),
+            "Andel positiva svar med 95 % konfidensintervall och antal svar",
+        )
+    _show_sentences("Skillnader mellan grupper", survey.get("comparisons", []))
+    _show_sentences("Området jämfört med övriga regionen", survey.get("area_vs_rest", []))
+    _show_open_answers(survey)
+
+
+def _item_label(survey: dict, qid: str) -> str:
+    n = survey["items"][qid]["all"]["n"]
+    return f"{survey['questions'][qid]['text']} (n\u00a0=\u00a0{fmt.number(n)})"
+
+
+def _items_by_scale(survey: dict) -> dict:
+    """Published answer distributions grouped by scale (one chart per scale)."""
+    grouped: dict = {}
+    for qid, shares in survey.get("distribution", {}).items():
+        if shares and qid in survey["items"]:
+            grouped.setdefault(survey["questions"][qid]["scale"], {})[qid] = shares
+    return grouped
+
+
+def _show_sentences(title: str, comparisons: list[dict]) -> None:
+    shown = [c for c in comparisons if c.get("difference") is not None]
+    if shown:
+        lines = "\n".join(f"- {c['sentence']}" for c in shown)
+        show_markdown(f"**{title}**\n\n{lines}")
+
+
+def _show_open_answers(survey: dict) -> None:
+    from narvard import report_tables
+
+    for qid, answers in survey.get("open_questions", {}).items():
+        show_markdown(
+            f"Fritextfrågan ”{survey['questions'][qid]['text']}” besvarades av "
+            f"{fmt.number(answers['n'])} personer."
+        )
+    themes = survey.get("themes", {})
+    if any(t["n"] for t in themes.values()):
+        show_table(report_tables.themes_table(survey), "Teman i fritextsvaren")
+        quotes = [
+            f"- *{t['label']}:* ”{q}”" for t in themes.values() for q in t.get("quotes", [])[:2]
+        ]
+        if quotes:
+            show_markdown(
+                "**Citat** (namn, telefonnummer, e-post och personnummer är borttagna)\n\n"
+                + "\n".join(quotes)
+            )

@@ -31,6 +31,7 @@ from narvard.tables import (
 )
 
 MANIFEST = "manifest.json"
+CODEBOOK_FILE = "codebook.yml"
 WINDOWS_FILE = "patient_windows.parquet"
 NUMERIC_COLUMNS = {
     "areas": {"population": "int64"},
@@ -56,6 +57,8 @@ def sha256(path: Path) -> str:
 def input_checksums(data_dir: Path) -> dict[str, str]:
     """SHA-256 of dataset.yml and every contract table present, by file name."""
     files = [Path(data_dir) / DATASET_FILE]
+    if (Path(data_dir) / CODEBOOK_FILE).is_file():
+        files.append(Path(data_dir) / CODEBOOK_FILE)
     files += [p for name in ALL_TABLES if (p := find_table(data_dir, name)) is not None]
     return {p.name: sha256(p) for p in files}
 
@@ -86,6 +89,11 @@ class ProcessedDataset:
     def areas(self) -> pd.DataFrame:
         return self.table("areas")
 
+    def codebook_path(self) -> Path | None:
+        """The dataset's own codebook for open answers, or None for the shipped default."""
+        path = self.folder / CODEBOOK_FILE
+        return path if path.exists() else None
+
 
 def prepare_dataset(data_dir: Path, processed_root: Path, window_days: int) -> ProcessedDataset:
     """Aggregate a validated dataset once; reuse the folder when inputs are unchanged."""
@@ -100,17 +108,33 @@ def prepare_dataset(data_dir: Path, processed_root: Path, window_days: int) -> P
     staging.mkdir(parents=True)
     windows = patient_windows(data_dir, window_days)
     windows.to_parquet(staging / WINDOWS_FILE, index=False)
+    rows = {"cohort": len(windows), "contacts": count_rows(find_table(data_dir, "contacts"))}
     for name in ("areas", *OPTIONAL_TABLES):
         path = find_table(data_dir, name)
         if path is not None:
-            _typed(read_table_text(path), name).to_parquet(staging / f"{name}.parquet")
-    manifest = _manifest(data_dir, checksums, key, window_days, windows)
+            table = _typed(read_table_text(path), name)
+            table.to_parquet(staging / f"{name}.parquet")
+            rows[name] = len(table)
+    if (data_dir / CODEBOOK_FILE).is_file():
+        shutil.copyfile(data_dir / CODEBOOK_FILE, staging / CODEBOOK_FILE)
+    manifest = _manifest(data_dir, checksums, key, window_days, windows) | {"rows": rows}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
     check_processed(ProcessedDataset(staging), data_dir)
     if folder.exists():
         shutil.rmtree(folder)
     staging.rename(folder)
     return ProcessedDataset(folder)
+
+
+def count_rows(path: Path) -> int:
+    """Data rows of a CSV or Parquet table, counted by DuckDB without loading it."""
+    import duckdb
+
+    quoted = str(path).replace("'", "''")
+    reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
+    options = "" if path.suffix == ".parquet" else ", header = true, all_varchar = true"
+    with duckdb.connect() as con:
+        return int(con.execute(f"SELECT count(*) FROM {reader}('{quoted}'{options})").fetchone()[0])
 
 
 def _typed(table: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -94,8 +96,41 @@ def export_html(notebook_path: Path, html_path: Path, title: str) -> Path:
     exporter.register_preprocessor(DropStderr(), enabled=True)
     notebook = nbformat.read(str(notebook_path), as_version=4)
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    Path(html_path).write_text(body, encoding="utf-8")
+    Path(html_path).write_text(with_table_of_contents(body), encoding="utf-8")
     return Path(html_path)
+
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+
+
+def table_of_contents(page: str) -> str:
+    """A nested list of links to every h2 and h3 (nbconvert 7 has no TOC of its own)."""
+    sections: list[tuple[str, list[str]]] = []
+    for level, anchor, inner in _HEADING.findall(page):
+        text = html.escape(html.unescape(re.sub(r"<[^>]+>|¶", "", inner)).strip())
+        link = f'<a href="#{anchor}">{text}</a>'
+        if level == "2" or not sections:
+            sections.append((link, []))
+        else:
+            sections[-1][1].append(link)
+    entries = "".join(
+        f"<li>{link}"
+        + (f"<ol>{''.join(f'<li>{s}</li>' for s in subs)}</ol>" if subs else "")
+        + "</li>"
+        for link, subs in sections
+    )
+    return (
+        '<nav class="narvard-toc" aria-label="Innehåll"><strong>Innehåll</strong>'
+        f"<ol>{entries}</ol></nav>"
+    )
+
+
+def with_table_of_contents(page: str) -> str:
+    """Insert the table of contents before the first h2."""
+    position = page.find("<h2")
+    if position < 0:
+        return page
+    return page[:position] + table_of_contents(page) + page[position:]
 
 
 def notebook_error(notebook_path: Path) -> str | None:

@@ -167,3 +167,101 @@ def table_cell(value: object) -> str:
     text = str(value)
     css = ' class="num"' if text and _NUMERIC.match(text) else ""
     return f"<td{css}>{html.escape(text)}</td>"
+
+
+def profile_table(results: dict) -> pd.DataFrame:
+    """Age and sex of every enrolled patient per group (section A)."""
+    rows = []
+    for group, p in results["profile"]["groups"].items():
+        bands = p["age_bands"]
+        rows.append(
+            {
+                "Grupp": group_name(group),
+                "Inskrivna": fmt.number(p["n_enrolled"]),
+                "Medelålder": fmt.number(p["mean_age"], 0),
+                "Andel kvinnor": fmt.share(p["share_women"]),
+                "Under 75 år": fmt.number(bands.get("<75")),
+                "75–84 år": fmt.number(bands.get("75-84")),
+                "85 år och äldre": fmt.number(bands.get("85+")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def reach_table(results: dict) -> pd.DataFrame:
+    """Patients enrolled per team group and index year (section A)."""
+    groups = results["profile"]["groups"]
+    years = sorted({y for p in groups.values() for y in p["per_year"]})
+    rows = []
+    for group, p in groups.items():
+        row = {"Grupp": group_name(group)}
+        row.update({y: fmt.number(p["per_year"].get(y, 0)) for y in years})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def coverage_table(results: dict) -> pd.DataFrame:
+    profile = results["profile"]
+    rows = []
+    for group, c in profile["coverage"].items():
+        staff = profile["staffing_expected_fte"][group]
+        rows.append(
+            {
+                "Team": group_name(group),
+                "Nådda patienter": fmt.number(c["patients_reached"]),
+                "Förväntad målgrupp (antagande)": fmt.number(c["expected_target_group"]),
+                "Täckning": fmt.share(c["coverage"]),
+                "Bemanning enligt nyckeltal": ", ".join(
+                    f"{fmt.number(v, 1)} {STAFF_ROLES[role]}" for role, v in staff.items()
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+STAFF_ROLES = {"doctors": "läkare", "nurses": "sjuksköterskor"}
+
+
+def rows_table(results: dict) -> pd.DataFrame:
+    """Rows read per input table (Datakvalitet)."""
+    return pd.DataFrame(
+        [
+            {"Tabell": name, "Rader": fmt.number(n)}
+            for name, n in results["data_quality"]["rows"].items()
+        ]
+    )
+
+
+def missing_table(survey: dict) -> pd.DataFrame:
+    """Respondents without a substantive answer per item (Datakvalitet)."""
+    rows = []
+    for qid, item in survey.get("missing", {}).items():
+        cell = item.get("all", {})
+        rows.append(
+            {
+                "Fråga": survey["questions"][qid]["text"],
+                "Svarande": fmt.number(cell.get("respondents")),
+                "Utan svar": fmt.number(cell.get("missing")),
+                "Ingen uppfattning / vet ej": fmt.number(cell.get("no_opinion")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def themes_table(survey: dict) -> pd.DataFrame:
+    groups = sorted({g for t in survey["themes"].values() for g in t["by_group"]})
+    rows = []
+    for theme in survey["themes"].values():
+        row = {"Tema": theme["label"], "Antal svar": fmt.number(theme["n"])}
+        row.update({group_name(g): fmt.number(theme["by_group"].get(g)) for g in groups})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def checksums_table(results: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"Fil": name, "SHA-256": digest}
+            for name, digest in results["dataset"]["input_sha256"].items()
+        ]
+    )

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import math
+import platform
 from pathlib import Path
 
 from narvard import __version__
 from narvard.consumption import consumption_results
 from narvard.costs import cost_results
 from narvard.disclosure import DEFAULT_MIN_CELL, suppress_results
+from narvard.likert import survey_label_counts
+from narvard.open_answers import load_codebook
 from narvard.processed import ProcessedDataset
+from narvard.profile import area_profile
+from narvard.survey_stats import deep_merge, survey_details
 from narvard.surveys import survey_results
 
 SCHEMA_VERSION = 1
@@ -36,13 +41,39 @@ def area_results(dataset: ProcessedDataset, area_id: str, min_cell: int = DEFAUL
         "dataset": _dataset_facts(manifest),
         "exclusions": _exclusions(area_windows),
         "consumption": consumption,
-        "surveys": _surveys(dataset, area_id),
+        "surveys": _surveys(dataset, area_id, area_windows, min_cell),
         "costs": cost_results(
             consumption, dataset.table("unit_costs"), dataset.table("team_costs"), area_id
         ),
         "unit_costs": _unit_costs(dataset),
+        "profile": area_profile(area_windows, int(area["population"])),
+        "data_quality": {"rows": manifest.get("rows", {})},
+        "provenance": provenance(area_id, manifest["window_days"], min_cell),
     }
     return suppress_results(results, min_cell)
+
+
+PACKAGES = (
+    "duckdb",
+    "matplotlib",
+    "nbconvert",
+    "numpy",
+    "pandas",
+    "papermill",
+    "scipy",
+    "statsmodels",
+)
+
+
+def provenance(area_id: str, window_days: int, min_cell: int) -> dict:
+    """Parameters and software versions of the run (no clock time: reruns stay identical)."""
+    from importlib.metadata import version
+
+    return {
+        "parameters": {"area_id": area_id, "window_days": window_days, "min_cell": min_cell},
+        "python": platform.python_version(),
+        "packages": {name: version(name) for name in PACKAGES},
+    }
 
 
 def _dataset_facts(manifest: dict) -> dict:
@@ -59,12 +90,40 @@ def _exclusions(area_windows) -> dict:
     return result
 
 
-def _surveys(dataset: ProcessedDataset, area_id: str) -> dict:
+def _surveys(dataset: ProcessedDataset, area_id: str, area_windows, min_cell: int) -> dict:
+    """Contract survey figures, deepened with intervals, comparisons, themes and charts data."""
     questions = dataset.table("survey_questions")
     responses = dataset.table("survey_responses")
     if questions is None or responses is None:
         return {}
-    return survey_results(questions, responses, dataset.table("survey_invitations"), area_id)
+    invitations = dataset.table("survey_invitations")
+    surveys = survey_results(questions, responses, invitations, area_id)
+    places = [*dataset.areas()["area_name"], *area_windows["kommun"].dropna().unique()]
+    codebook = load_codebook(dataset.codebook_path(), extra_keep=places)
+    details = survey_details(questions, responses, invitations, area_id, codebook, None, min_cell)
+    for survey_id, block in surveys.items():
+        extra = details[survey_id]
+        deep_merge(block["items"], extra["items"])
+        block["response_note"] = extra["response"]["all"]["note"]
+        block["missing"] = extra["missing"]
+        block["comparisons"] = extra["comparisons"]
+        block["area_vs_rest"] = extra["area_vs_rest"]
+        block["components"] = extra["components"]
+        block["waves"] = extra["waves"]
+        block["themes"] = extra.get("themes", {})
+        block["distribution"] = _distribution(questions, responses, survey_id, area_id)
+    return surveys
+
+
+def _distribution(questions, responses, survey_id: str, area_id: str) -> dict:
+    """Share of all answers per label and item (Likert charts); counts are not published."""
+    area = responses[(responses["area_id"] == area_id) & (responses["survey_id"] == survey_id)]
+    counts = survey_label_counts(questions, area, survey_id)
+    shares = {}
+    for qid, labels in counts.items():
+        total = sum(labels.values())
+        shares[qid] = {label: n / total for label, n in labels.items()} if total else {}
+    return shares
 
 
 def _unit_costs(dataset: ProcessedDataset) -> dict:

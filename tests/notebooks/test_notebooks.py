@@ -39,7 +39,7 @@ def test_executed_report_passes_nbval(contract_example, tmp_path):
     }
     notebook = execute_area_notebook(area, parameters)
     text = Path(notebook).read_text(encoding="utf-8")
-    assert "NBVAL_CHECK_OUTPUT" in text and "8,0 före och 1,5 efter" in text
+    assert "NBVAL_CHECK_OUTPUT" in text and "8,0 → 1,5" in text
     run = subprocess.run(
         [
             sys.executable,

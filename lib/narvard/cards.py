@@ -1,0 +1,97 @@
+"""Sammanfattning: the report's key figures as cards, each built only from results.json."""
+
+from __future__ import annotations
+
+import html
+
+from narvard import formatting as fmt
+from narvard.labels import group_name
+
+
+def _card(title: str, value: str, change: str = "", reading: str = "") -> dict:
+    return {"title": title, "value": value, "change": change, "reading": reading}
+
+
+def consumption_cards(results: dict) -> list[dict]:
+    """Patients and inpatient days per team group."""
+    cards = []
+    for group in ("HSVT", "NSVT"):
+        block = results["consumption"].get(group)
+        if block is None:
+            continue
+        days = block["measures"]["inpatient_days"]
+        cards.append(
+            _card(
+                f"Vårddagar per patient, {group}",
+                f"{fmt.number(days['before_mean'], 1)} → {fmt.number(days['after_mean'], 1)}",
+                fmt.percent(days["change_pct"], signed=True),
+                f"{fmt.number(block['n_patients'])} patienter i {group_name(group).lower()}, "
+                "sex månader före och efter första besöket (enkel jämförelse).",
+            )
+        )
+    return cards
+
+
+def survey_cards(results: dict) -> list[dict]:
+    """Overall response and the first patient question (the care one needs at home)."""
+    survey = results["surveys"].get("patient")
+    if not survey:
+        return []
+    cards = [
+        _card(
+            "Patientenkätens svarsfrekvens",
+            fmt.share(survey["response_rate"]),
+            "",
+            f"{fmt.number(survey['respondents'])} av {fmt.number(survey['invited'])} svarade.",
+        )
+    ]
+    first = next(iter(survey["items"]), None)
+    if first is not None:
+        cell = survey["items"][first]["all"]
+        cards.append(
+            _card(
+                "Patienter som ofta eller alltid får den vård de behöver"
+                if "behöver" in survey["questions"][first]["text"]
+                else survey["questions"][first]["text"],
+                fmt.share(cell["share_positive"]),
+                "",
+                f"Av {fmt.number(cell['n'])} som svarade på frågan.",
+            )
+        )
+    return cards
+
+
+def cost_cards(results: dict) -> list[dict]:
+    cards = []
+    for group, block in results["costs"].items():
+        cards.append(
+            _card(
+                f"Bruttobesparing {group}",
+                fmt.sek(block["gross_savings_sek"], millions=True),
+                "",
+                "Minskad vård före–efter gånger styckkostnad; en övre gräns, inte en säker effekt.",
+            )
+        )
+    return cards
+
+
+def key_cards(results: dict) -> list[dict]:
+    """5–8 cards: consumption, surveys and money, in that order."""
+    return (consumption_cards(results) + survey_cards(results) + cost_cards(results))[:8]
+
+
+def cards_html(cards: list[dict]) -> str:
+    parts = []
+    for card in cards:
+        change = (
+            f"<span class='narvard-card-change'>{html.escape(card['change'])}</span>"
+            if card["change"]
+            else ""
+        )
+        parts.append(
+            "<div class='narvard-card'>"
+            f"<div class='narvard-card-title'>{html.escape(card['title'])}</div>"
+            f"<div class='narvard-card-value'>{html.escape(card['value'])} {change}</div>"
+            f"<div class='narvard-card-reading'>{html.escape(card['reading'])}</div></div>"
+        )
+    return f"<div class='narvard-cards'>{''.join(parts)}</div>"
