@@ -35,7 +35,24 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_PROCESSED,
         help=f"where aggregated data are kept (default {DEFAULT_PROCESSED})",
     )
+    verify = commands.add_parser("verify", help="recompute a report folder's figures and compare")
+    verify.add_argument("out", type=Path, help="report folder made by `narvard report`")
+    verify.add_argument("--data", required=True, type=Path, help="the dataset folder it used")
     return parser
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from narvard.reproduce import verify_reports
+
+    problems = verify_reports(args.out, args.data)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} avvikelser.", file=sys.stderr)
+        return 1
+    areas = len(list(args.out.glob("*/results.json")))
+    print(f"Alla siffror i {areas} områden återskapades exakt från {args.data}.")
+    return 0
 
 
 def _demo_data(args: argparse.Namespace) -> int:
@@ -73,4 +90,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo-data":
         return _demo_data(args)
+    if args.command == "verify":
+        return _verify(args)
     return _report(args)

@@ -81,3 +81,24 @@ def test_unknown_area_is_refused_before_anything_runs(contract_example, tmp_path
     run = report(contract_example, tmp_path / "out", tmp_path / "p", "--areas", "nowhere")
     assert run.returncode == 2
     assert "nowhere" in run.stderr and not (tmp_path / "out").exists()
+
+
+def test_verify_reproduces_and_names_what_differs(contract_example, tmp_path):
+    out = tmp_path / "out"
+    assert report(contract_example, out, tmp_path / "p", "--min-cell", "0").returncode == 0
+    same = narvard("verify", str(out), "--data", str(contract_example))
+    assert same.returncode == 0, same.stderr
+    assert "1 områden" in same.stdout
+
+    results = out / "exempelby" / "results.json"
+    tampered = json.loads(results.read_text(encoding="utf-8"))
+    tampered["consumption"]["HSVT"]["measures"]["er_visits"]["after_total"] = 7
+    results.write_text(json.dumps(tampered), encoding="utf-8")
+    with open(contract_example / "contacts.csv", "a", encoding="utf-8") as handle:
+        handle.write("A1,er,2019-06-01,,0,\n")
+    differs = narvard("verify", str(out), "--data", str(contract_example))
+    assert differs.returncode == 1
+    assert "consumption.HSVT.measures.er_visits.after_total: rapporten 7, omräkningen 3" in (
+        differs.stderr
+    )
+    assert "indatafilen contacts.csv skiljer sig" in differs.stderr
