@@ -29,12 +29,12 @@ report: demo-data
 	@echo "Rapporterna: $(abspath $(REPORTS))/index.html"
 
 test: $(STAMP)
-	$(BIN)/ruff check lib tests notebooks/area_report.py
+	$(BIN)/ruff check lib tests notebooks/*.py
 	$(BIN)/ruff format --check lib tests
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
-	$(BIN)/ruff check lib tests notebooks/area_report.py
+	$(BIN)/ruff check lib tests notebooks/*.py
 
 format: $(STAMP)
 	$(BIN)/ruff format lib tests

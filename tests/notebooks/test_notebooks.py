@@ -16,7 +16,7 @@ from narvard.render import execute_area_notebook
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("name", ["area_report"])
+@pytest.mark.parametrize("name", ["area_report", "explore"])
 def test_jupytext_pair_in_sync(name):
     script = jupytext.read(NOTEBOOKS_DIR / f"{name}.py")
     paired = jupytext.read(NOTEBOOKS_DIR / f"{name}.ipynb")
@@ -60,3 +60,15 @@ def test_executed_report_passes_nbval(contract_example, tmp_path):
     )
     assert run.returncode == 0, run.stdout[-3000:]
     assert " passed" in run.stdout
+
+
+def test_explore_notebook_runs_on_prepared_data(contract_example, tmp_path):
+    dataset = prepare_dataset(contract_example, tmp_path / "processed", 180)
+    parameters = {"area_id": "exempelby", "processed_dir": str(dataset.folder), "min_cell": 0}
+    executed = execute_area_notebook(tmp_path, parameters, NOTEBOOKS_DIR / "explore.py")
+    notebook = jupytext.read(executed)
+    outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    last = notebook.cells[-1].outputs[0]["data"]["text/plain"]
+    # Patient A1 (born 1931) is the only HSVT patient aged 85+: 12 nights before, 0 after.
+    assert "'before_total': 12" in last and "'after_total': 0" in last
