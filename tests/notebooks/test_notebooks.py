@@ -23,7 +23,8 @@ def test_jupytext_pair_in_sync(name):
     assert [(c.cell_type, c.source) for c in script.cells] == [
         (c.cell_type, c.source) for c in paired.cells
     ], f"run `jupytext --sync notebooks/{name}.py` and commit both files"
-    assert script.cells[0].metadata.get("tags") == ["parameters"]
+    tagged = [c for c in script.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one papermill parameters cell"
 
 
 def test_executed_report_passes_nbval(contract_example, tmp_path):
