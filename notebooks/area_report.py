@@ -6,6 +6,7 @@ processed_dir = ""
 results_path = ""
 window_days = 180
 min_cell = 5
+comparison = "matched"
 
 # %% tags=["setup"]
 import datetime as dt
@@ -15,7 +16,7 @@ from narvard import notebook as nb
 from narvard.labels import MEASURE_NAMES, survey_name
 
 nb.setup()
-results = nb.load_results(area_id, processed_dir, window_days, min_cell, results_path)
+results = nb.load_results(area_id, processed_dir, window_days, min_cell, results_path, comparison)
 consumption, surveys, profile = results["consumption"], results["surveys"], results["profile"]
 PATIENT_SURVEY = "patient"
 
@@ -96,6 +97,53 @@ if consumption:
     )
 else:
     nb.show_markdown("Området har inga patienter i uppgifterna.")
+
+# %% [markdown]
+# ### Hur mycket beror på teamen?
+# Patienter skrivs ofta in i ett team när de är som sjukast, och efter en sådan period
+# minskar vårdbehovet ofta av sig självt (regression mot medelvärdet). Därför jämför vi med
+# liknande patienter i kommunal hemsjukvård utan team, inskrivna vid ett liknande tillfälle:
+# skillnaden mellan grupperna är en ärligare skattning av teamens effekt än den enkla
+# före–efter-jämförelsen.
+#
+# Förändringen räknas per levd dag, så att patienter som avlider inte ser ut som minskad
+# vård. Intervallet (95 % KI) visar osäkerheten: om det både innehåller minskningar och
+# ökningar kan vi inte säga säkert att vården förändrats.
+
+# %%
+adjusted = report_tables.adjusted_table(results)
+if len(adjusted):
+    other = "alla jämförelsepatienter i regionen"
+    if results["comparison"] == "matched":
+        other = (
+            "matchade jämförelsepatienter i regionen (samma kön, åldersgrupp och indexår, "
+            "liknande vård före)"
+        )
+    nb.show_table(adjusted, f"Enkel och justerad förändring; jämförelse mot {other}")
+for group in ("HSVT", "NSVT"):
+    block = consumption.get(group, {})
+    if block.get("event_study"):
+        nb.show_figure(
+            figures.event_study_chart(block, group),
+            alt=f"Linjediagram per månad före och efter indexdatum för {group} och matchade "
+            "jämförelsepatienter: vård per patient och månad för fyra mått.",
+            caption=f"{group}: vård per levande patient och månad, sex månader före och efter "
+            "indexdatum, jämfört med matchade patienter.",
+        )
+    if block.get("matching", {}).get("balance"):
+        nb.show_table(
+            report_tables.balance_table(block),
+            f"{group}: hur lika är grupperna? Standardiserad skillnad, mål under 0,1",
+        )
+    if block.get("subgroups"):
+        nb.show_table(
+            report_tables.subgroup_table(block), f"{group}: enkel förändring i undergrupper"
+        )
+    if block.get("sensitivity"):
+        nb.show_table(
+            report_tables.sensitivity_table(block),
+            f"{group}: känslighet för periodens längd (90, 180 och 365 dagar)",
+        )
 
 # %% [markdown]
 # ### Kostnader

@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--min-cell", type=int, default=5)
     report.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4))
     report.add_argument(
+        "--comparison",
+        choices=("matched", "all"),
+        default="matched",
+        help="difference-in-differences against matched (default) or all comparison patients",
+    )
+    report.add_argument(
         "--processed",
         type=Path,
         default=DEFAULT_PROCESSED,
@@ -79,6 +85,7 @@ def _report(args: argparse.Namespace) -> int:
             window_days=args.window_days,
             min_cell=args.min_cell,
             jobs=args.jobs,
+            comparison=args.comparison,
         )
     except SettingsError as error:
         print(f"Ogiltig inställning: {error}", file=sys.stderr)

@@ -58,12 +58,40 @@ def _suppress_profile(profile: dict, min_cell: int) -> None:
 
 
 def _null_all(block: dict) -> None:
-    """Set every number in a (nested) block to None."""
+    """Set every number (and interval) in a (nested) block to None."""
     for key, value in block.items():
         if isinstance(value, dict):
             _null_all(value)
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif isinstance(value, list):
+            block[key] = None if all(_is_number(v) for v in value) else value
+            for item in value:
+                if isinstance(item, dict):
+                    _null_all(item)
+        elif _is_number(value):
             block[key] = None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+PERIOD_KEYS = {
+    "before": (
+        "before_total",
+        "before_mean",
+        "before_mean_ci",
+        "rate_before_per_180d",
+        "rate_before_per_180d_ci",
+    ),
+    "after": (
+        "after_total",
+        "after_mean",
+        "after_mean_ci",
+        "rate_after_per_180d",
+        "rate_after_per_180d_ci",
+    ),
+}
+DERIVED_FROM_BOTH = ("change_pct", "rate_ratio", "rate_ratio_ci")
 
 
 def _suppress_consumption(block: dict, min_cell: int) -> None:
@@ -77,11 +105,53 @@ def _suppress_consumption(block: dict, min_cell: int) -> None:
     if is_small(block.get("deaths_after"), min_cell):
         block["deaths_after"] = None
     for measure in block["measures"].values():
-        for period in ("before", "after"):
-            if is_small(measure[f"{period}_total"], min_cell):
-                measure[f"{period}_total"] = None
-                measure[f"{period}_mean"] = None
-                measure["change_pct"] = None
+        _suppress_measure(measure, min_cell, measure["before_total"], measure["after_total"])
+    for levels in block.get("subgroups", {}).values():
+        for level in levels.values():
+            _suppress_level(level, min_cell)
+    for level in block.get("sensitivity", {}).values():
+        _suppress_level(level, min_cell)
+    for series in block.get("event_study", {}).values():
+        _suppress_event_study(series, min_cell)
+
+
+def _suppress_measure(measure: dict, min_cell: int, before_total, after_total) -> None:
+    """Hide a period whose event count is small, and everything derived from it."""
+    for period, total in (("before", before_total), ("after", after_total)):
+        if is_small(total, min_cell):
+            for key in PERIOD_KEYS[period]:
+                if key in measure:
+                    measure[key] = None
+            for key in DERIVED_FROM_BOTH:
+                if key in measure:
+                    measure[key] = None
+
+
+def _suppress_level(level: dict, min_cell: int) -> None:
+    """A subgroup or window length: hidden whole when small; small implied counts hidden."""
+    n = level["n_patients"]
+    if is_small(n, min_cell):
+        _null_all(level)
+        return
+    for measure in level["measures"].values():
+        implied = [_implied(measure.get(f"{p}_mean"), n) for p in ("before", "after")]
+        _suppress_measure(measure, min_cell, *implied)
+
+
+def _implied(mean, n) -> int | None:
+    """The event count a published mean reveals (mean × patients)."""
+    return None if mean is None or n is None else round(mean * n)
+
+
+def _suppress_event_study(series: dict, min_cell: int) -> None:
+    """Monthly means: a month with few patients alive or few events is hidden."""
+    alive = series.get("n_alive", [])
+    for values in series.get("measures", {}).values():
+        for k, mean in enumerate(values):
+            n = alive[k] if k < len(alive) else None
+            if is_small(n, min_cell) or is_small(_implied(mean, n), min_cell):
+                values[k] = None
+    series["n_alive"] = [None if is_small(n, min_cell) else n for n in alive]
 
 
 def _suppress_survey(survey: dict, min_cell: int) -> None:

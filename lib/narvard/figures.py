@@ -94,3 +94,39 @@ def _wrap(text: str, width: int = 48) -> str:
         else:
             line = f"{line} {word}".strip()
     return "\n".join([*lines, line])
+
+
+def event_study_chart(block: dict, group: str) -> Figure:
+    """Monthly use per patient alive, −6 to +5 months around the index date: the team's
+    patients against their matched comparison patients."""
+    series = block["event_study"]
+    fig, axes = plt.subplots(1, len(MEASURES), figsize=(12, 3.2), layout="constrained")
+    styles = {
+        group: (OKABE_ITO[0], "-", "o"),
+        f"{group}_matched_comparison": ("#666666", "--", "s"),
+    }
+    names = {
+        group: group_name(group),
+        f"{group}_matched_comparison": "Matchade jämförelsepatienter",
+    }
+    for ax, measure in zip(axes, MEASURES, strict=True):
+        for label, data in series.items():
+            colour, line, marker = styles.get(label, ("#000000", ":", "x"))
+            values = [v if v is not None else float("nan") for v in data["measures"][measure]]
+            ax.plot(
+                data["months"],
+                values,
+                color=colour,
+                linestyle=line,
+                marker=marker,
+                markersize=3,
+                label=names.get(label, label),
+            )
+        ax.axvline(-0.5, color="#999999", linewidth=0.8)
+        ax.set_title(MEASURE_NAMES[measure], fontsize=10)
+        ax.set_xlabel("Månad från indexdatum")
+        _swedish_axis(ax, 2)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_ylabel("Per patient och månad")
+    axes[0].legend(frameon=False, fontsize=8)
+    return fig

@@ -55,3 +55,14 @@ def date(value: object) -> str:
     if value is None:
         return SUPPRESSED
     return str(value)[:10]
+
+
+def ratio_change(ratio: float | None, interval: list | None = None) -> str:
+    """A rate ratio read as a change: 0.79 [0.65, 0.95] → '−21 % (−35 till −5 %)'."""
+    if _is_missing(ratio):
+        return SUPPRESSED
+    text = percent(100 * (ratio - 1), signed=True)
+    if interval and not any(_is_missing(v) for v in interval):
+        low, high = (percent(100 * (v - 1), signed=True) for v in interval)
+        text += f" ({low.replace(NBSP + '%', '')} till {high})"
+    return text

@@ -38,7 +38,12 @@ def open_dataset(processed_dir: str, window_days: int) -> ProcessedDataset:
 
 
 def load_results(
-    area_id: str, processed_dir: str, window_days: int, min_cell: int, results_path: str
+    area_id: str,
+    processed_dir: str,
+    window_days: int,
+    min_cell: int,
+    results_path: str,
+    comparison: str = "matched",
 ) -> dict:
     """Compute an area's results (first area when none is named) and save results.json."""
     dataset = open_dataset(processed_dir, window_days)
@@ -47,7 +52,7 @@ def load_results(
             f"the prepared data uses {dataset.manifest['window_days']} days, not {window_days}"
         )
     area_id = area_id or str(dataset.areas()["area_id"].iloc[0])
-    results = area_results(dataset, area_id, min_cell)
+    results = area_results(dataset, area_id, min_cell, comparison)
     if results_path:
         write_results(results, Path(results_path))
     return results
@@ -163,7 +168,10 @@ def _show_open_answers(survey: dict) -> None:
         )
     themes = survey.get("themes", {})
     if any(t["n"] for t in themes.values()):
-        show_table(report_tables.themes_table(survey), "Teman i fritextsvaren")
+        show_table(
+            report_tables.themes_table(survey),
+            "Teman i fritextsvaren (teman med få svar visas inte)",
+        )
         quotes = [
             f"- *{t['label']}:* ”{q}”" for t in themes.values() for q in t.get("quotes", [])[:2]
         ]

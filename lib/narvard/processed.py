@@ -33,6 +33,7 @@ from narvard.tables import (
 MANIFEST = "manifest.json"
 CODEBOOK_FILE = "codebook.yml"
 WINDOWS_FILE = "patient_windows.parquet"
+SENSITIVITY_WINDOWS = (90, 180, 365)  # window lengths every dataset is also aggregated for
 NUMERIC_COLUMNS = {
     "areas": {"population": "int64"},
     "survey_questions": {"order": "int64"},
@@ -78,8 +79,11 @@ class ProcessedDataset:
     def manifest(self) -> dict:
         return json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
 
-    def windows(self) -> pd.DataFrame:
-        return pd.read_parquet(self.folder / WINDOWS_FILE)
+    def windows(self, window_days: int | None = None) -> pd.DataFrame:
+        """Per-patient windows for the run's length, or for one of the sensitivity lengths."""
+        if window_days is None or window_days == self.manifest["window_days"]:
+            return pd.read_parquet(self.folder / WINDOWS_FILE)
+        return pd.read_parquet(self.folder / f"patient_windows_{window_days}.parquet")
 
     def table(self, name: str) -> pd.DataFrame | None:
         """A small input table with its numeric columns typed; None when the dataset lacks it."""
@@ -108,6 +112,10 @@ def prepare_dataset(data_dir: Path, processed_root: Path, window_days: int) -> P
     staging.mkdir(parents=True)
     windows = patient_windows(data_dir, window_days)
     windows.to_parquet(staging / WINDOWS_FILE, index=False)
+    for length in SENSITIVITY_WINDOWS:
+        if length != window_days:
+            other = patient_windows(data_dir, length)
+            other.to_parquet(staging / f"patient_windows_{length}.parquet", index=False)
     rows = {"cohort": len(windows), "contacts": count_rows(find_table(data_dir, "contacts"))}
     for name in ("areas", *OPTIONAL_TABLES):
         path = find_table(data_dir, name)
@@ -155,6 +163,7 @@ def _manifest(
         "contacts_from": str(meta["contacts_from"]),
         "contacts_to": str(meta["contacts_to"]),
         "window_days": int(window_days),
+        "sensitivity_windows": list(SENSITIVITY_WINDOWS),
         "data_dir": str(data_dir.resolve()),
         "input_sha256": checksums,
         "n_patients": int(len(windows)),

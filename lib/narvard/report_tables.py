@@ -84,11 +84,13 @@ def survey_table(survey: dict) -> pd.DataFrame:
 
 
 def _share_with_n(cell: dict) -> str:
+    """'94 % (88–97), n=130': share positive, Wilson interval and number of answers."""
+    n = f"n={fmt.number(cell['n'])}" if cell["n"] is not None else ""
     if cell["share_positive"] is None:
-        return (
-            fmt.SUPPRESSED if cell["n"] is None else f"{fmt.SUPPRESSED} (n={fmt.number(cell['n'])})"
-        )
-    return f"{fmt.share(cell['share_positive'])} (n={fmt.number(cell['n'])})"
+        return f"{fmt.SUPPRESSED} ({n})" if n else fmt.SUPPRESSED
+    ci = cell.get("ci")
+    interval = f" ({fmt.number(100 * ci[0])}–{fmt.number(100 * ci[1])})" if ci else ""
+    return f"{fmt.share(cell['share_positive'])}{interval}, {n}"
 
 
 def response_table(survey: dict) -> pd.DataFrame:
@@ -252,6 +254,8 @@ def themes_table(survey: dict) -> pd.DataFrame:
     groups = sorted({g for t in survey["themes"].values() for g in t["by_group"]})
     rows = []
     for theme in survey["themes"].values():
+        if not theme["n"]:
+            continue  # hidden (too few answers) or not mentioned at all
         row = {"Tema": theme["label"], "Antal svar": fmt.number(theme["n"])}
         row.update({group_name(g): fmt.number(theme["by_group"].get(g)) for g in groups})
         rows.append(row)
@@ -265,3 +269,101 @@ def checksums_table(results: dict) -> pd.DataFrame:
             for name, digest in results["dataset"]["input_sha256"].items()
         ]
     )
+
+
+def adjusted_table(results: dict) -> pd.DataFrame:
+    """Crude change beside the person-time rate and the comparison-adjusted change."""
+    rows = []
+    for group in ("HSVT", "NSVT"):
+        block = results["consumption"].get(group)
+        if block is None or "did" not in block:
+            continue
+        for measure in MEASURES:
+            m, did = block["measures"][measure], block["did"][measure]
+            rows.append(
+                {
+                    "Grupp": group,
+                    "Mått": MEASURE_NAMES[measure],
+                    "Enkel förändring": _change(m),
+                    "Efter, per 180 levda dagar": fmt.number(m.get("rate_after_per_180d"), 2),
+                    "Förändring per levd dag (95 % KI)": fmt.ratio_change(
+                        m.get("rate_ratio"), m.get("rate_ratio_ci")
+                    ),
+                    "Jämfört med liknande patienter (95 % KI)": fmt.ratio_change(
+                        did.get("rate_ratio"), did.get("ci")
+                    ),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+BALANCE_NAMES = {"age": "Ålder", "share_women": "Andel kvinnor", "index_year": "Indexår"}
+
+
+def balance_table(block: dict) -> pd.DataFrame:
+    """Standardised mean differences before and after matching (target below 0,1)."""
+    rows = []
+    for row in block["matching"]["balance"]:
+        name = row["variable"]
+        label = BALANCE_NAMES.get(name) or MEASURE_NAMES.get(name.removesuffix("_before"), name)
+        if name.endswith("_before"):
+            label += ", före"
+        rows.append(
+            {
+                "Egenskap": label,
+                "Team": fmt.number(row.get("mean_team"), 2),
+                "Alla jämförelsepatienter": fmt.number(row.get("mean_comparison"), 2),
+                "Skillnad före matchning (SMD)": fmt.number(row.get("smd_before"), 2),
+                "Skillnad efter matchning (SMD)": fmt.number(row.get("smd_after"), 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+SUBGROUP_NAMES = {"sex": "Kön", "age_band": "Ålder", "kommun": "Kommun"}
+LEVEL_NAMES = {
+    "F": "Kvinnor",
+    "M": "Män",
+    "<75": "Under 75 år",
+    "75-84": "75–84 år",
+    "85+": "85 år och äldre",
+}
+
+
+def subgroup_table(block: dict) -> pd.DataFrame:
+    """Crude change per subgroup level and measure, with the number of patients."""
+    rows = []
+    for kind, levels in block.get("subgroups", {}).items():
+        for level, sub in levels.items():
+            row = {
+                "Indelning": SUBGROUP_NAMES.get(kind, kind),
+                "Grupp": LEVEL_NAMES.get(level, level),
+                "Patienter": fmt.number(sub["n_patients"]),
+            }
+            for measure in MEASURES:
+                row[MEASURE_NAMES[measure]] = _change(sub["measures"][measure])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sensitivity_table(block: dict) -> pd.DataFrame:
+    """Crude and adjusted change per window length (90, 180, 365 days)."""
+    rows = []
+    for length, level in block.get("sensitivity", {}).items():
+        for measure in MEASURES:
+            m = level["measures"][measure]
+            rows.append(
+                {
+                    "Period": f"{length} dagar",
+                    "Mått": MEASURE_NAMES[measure],
+                    "Patienter": fmt.number(level["n_patients"]),
+                    "Förändring per levd dag": fmt.ratio_change(m.get("rate_ratio")),
+                    "Jämfört med matchade patienter": fmt.ratio_change(
+                        m["did_matched"].get("rate_ratio"), m["did_matched"].get("ci")
+                    ),
+                    "Jämfört med alla jämförelsepatienter": fmt.ratio_change(
+                        m["did_all"].get("rate_ratio"), m["did_all"].get("ci")
+                    ),
+                }
+            )
+    return pd.DataFrame(rows)

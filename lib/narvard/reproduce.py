@@ -69,6 +69,7 @@ def verify_reports(out_dir: Path, data_dir: Path) -> list[str]:
                         f"{area}: indatafilen {name} skiljer sig från den rapporten byggde på"
                     )
             dataset = prepare_dataset(data_dir, Path(processed), stored["window_days"])
-            again = _clean(area_results(dataset, area, stored["min_cell"]))
+            comparison = stored.get("comparison", "matched")
+            again = _clean(area_results(dataset, area, stored["min_cell"], comparison))
             problems += [f"{area}: {d}" for d in differences(stored, again)]
     return problems

@@ -8,6 +8,7 @@ import platform
 from pathlib import Path
 
 from narvard import __version__
+from narvard.analysis import analyse_area
 from narvard.consumption import consumption_results
 from narvard.costs import cost_results
 from narvard.disclosure import DEFAULT_MIN_CELL, suppress_results
@@ -21,8 +22,17 @@ from narvard.surveys import survey_results
 SCHEMA_VERSION = 1
 
 
-def area_results(dataset: ProcessedDataset, area_id: str, min_cell: int = DEFAULT_MIN_CELL) -> dict:
-    """Compute and disclosure-control one area's results from a prepared dataset."""
+def area_results(
+    dataset: ProcessedDataset,
+    area_id: str,
+    min_cell: int = DEFAULT_MIN_CELL,
+    comparison: str = "matched",
+) -> dict:
+    """Compute and disclosure-control one area's results from a prepared dataset.
+
+    comparison: "matched" (matched comparison patients of the region, the default) or
+    "all" (every comparison patient of the region) for the difference-in-differences.
+    """
     manifest = dataset.manifest
     areas = dataset.areas()
     if area_id not in set(areas["area_id"]):
@@ -31,6 +41,7 @@ def area_results(dataset: ProcessedDataset, area_id: str, min_cell: int = DEFAUL
     windows = dataset.windows()
     area_windows = windows[windows["area_id"] == area_id]
     consumption = consumption_results(area_windows)
+    analyse_area(dataset, area_id, consumption, comparison)
     results = {
         "schema_version": SCHEMA_VERSION,
         "area_id": area_id,
@@ -48,7 +59,8 @@ def area_results(dataset: ProcessedDataset, area_id: str, min_cell: int = DEFAUL
         "unit_costs": _unit_costs(dataset),
         "profile": area_profile(area_windows, int(area["population"])),
         "data_quality": {"rows": manifest.get("rows", {})},
-        "provenance": provenance(area_id, manifest["window_days"], min_cell),
+        "provenance": provenance(area_id, manifest["window_days"], min_cell, comparison),
+        "comparison": comparison,
     }
     return suppress_results(results, min_cell)
 
@@ -65,12 +77,17 @@ PACKAGES = (
 )
 
 
-def provenance(area_id: str, window_days: int, min_cell: int) -> dict:
+def provenance(area_id: str, window_days: int, min_cell: int, comparison: str) -> dict:
     """Parameters and software versions of the run (no clock time: reruns stay identical)."""
     from importlib.metadata import version
 
     return {
-        "parameters": {"area_id": area_id, "window_days": window_days, "min_cell": min_cell},
+        "parameters": {
+            "area_id": area_id,
+            "window_days": window_days,
+            "min_cell": min_cell,
+            "comparison": comparison,
+        },
         "python": platform.python_version(),
         "packages": {name: version(name) for name in PACKAGES},
     }

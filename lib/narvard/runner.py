@@ -104,7 +104,14 @@ def _render_all(
 ) -> list[AreaOutcome]:
     say(f"Skapar {len(areas)} områdesrapporter med {settings.jobs} parallella processer …")
     jobs = [
-        (a, staging / a, str(dataset.folder), settings.window_days, settings.min_cell)
+        (
+            a,
+            staging / a,
+            str(dataset.folder),
+            settings.window_days,
+            settings.min_cell,
+            settings.comparison,
+        )
         for a in areas
     ]
     outcomes = []
@@ -131,7 +138,12 @@ def _staging_parent(out_dir: Path) -> Path:
 
 
 def render_area(
-    area_id: str, area_dir: Path, processed_dir: str, window_days: int, min_cell: int
+    area_id: str,
+    area_dir: Path,
+    processed_dir: str,
+    window_days: int,
+    min_cell: int,
+    comparison: str = "matched",
 ) -> AreaOutcome:
     """Execute, check and export one area's report into area_dir (runs in a worker process)."""
     started = time.monotonic()
@@ -142,6 +154,7 @@ def render_area(
         "results_path": "results.json",
         "window_days": window_days,
         "min_cell": min_cell,
+        "comparison": comparison,
     }
     try:
         notebook = execute_area_notebook(area_dir, parameters)

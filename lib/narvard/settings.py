@@ -26,6 +26,7 @@ class ReportSettings:
     window_days: int = 180
     min_cell: int = DEFAULT_MIN_CELL
     jobs: int = 1
+    comparison: str = "matched"  # DiD against matched comparison patients, or "all"
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -35,6 +36,8 @@ class ReportSettings:
             raise SettingsError("window_days must be between 1 and 730 days")
         if self.min_cell < 0:
             raise SettingsError("min_cell must be 0 (off) or more")
+        if self.comparison not in COMPARISON_CHOICES:
+            raise SettingsError(f"comparison must be one of {', '.join(COMPARISON_CHOICES)}")
         if self.jobs < 1:
             raise SettingsError("jobs must be at least 1")
 
