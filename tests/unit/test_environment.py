@@ -36,6 +36,8 @@ def test_three_files_agree():
         if isinstance(dep, str) and "=" in dep and not dep.startswith("python="):
             name, version = dep.split("=", 1)
             conda[normalise(CONDA_TO_PYPI.get(name, name))] = version
+    pip_section = next(d for d in env["dependencies"] if isinstance(d, dict))["pip"]
+    conda |= pins(pip_section, "==")
     assert requirements == declared
     assert conda == requirements
     assert "conda-forge" in env["channels"]
