@@ -40,6 +40,8 @@ NUMERIC_COLUMNS = {
     "survey_invitations": {"invited": "int64"},
     "unit_costs": {"cost_sek": "float64", "low_sek": "float64", "high_sek": "float64"},
     "team_costs": {"annual_cost_sek": "float64"},
+    "price_index": {"year": "int64", "index": "float64"},
+    "staffing": {"fte_per_100k": "float64", "cost_per_fte_sek": "float64"},
 }
 
 

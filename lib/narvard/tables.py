@@ -18,6 +18,8 @@ OPTIONAL_TABLES = (
     "survey_invitations",
     "unit_costs",
     "team_costs",
+    "price_index",  # extension: year,index (cost-effect in one price year)
+    "staffing",  # extension: group,role,fte_per_100k,cost_per_fte_sek,source
 )
 ALL_TABLES = REQUIRED_TABLES + OPTIONAL_TABLES
 DATASET_FILE = "dataset.yml"

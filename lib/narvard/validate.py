@@ -160,6 +160,18 @@ SCHEMA: dict[str, dict[str, _Col]] = {
         "annual_cost_sek": _Col("number", minimum=0),
         "source": _Col(),
     },
+    # Extensions of the contract (optional): price index and staffing for cost-effect.
+    "price_index": {
+        "year": _Col("int", minimum=1900, maximum=2100),
+        "index": _Col("number", minimum=0),
+    },
+    "staffing": {
+        "group": _Col("enum", allowed=TEAM_GROUPS),
+        "role": _Col(),
+        "fte_per_100k": _Col("number", minimum=0),
+        "cost_per_fte_sek": _Col("number", minimum=0),
+        "source": _Col(),
+    },
 }
 NEEDS_ROWS = ("areas", "cohort")
 INVITATION_KEYS = ["survey_id", "area_id", "respondent_group"]

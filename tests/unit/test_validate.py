@@ -395,3 +395,16 @@ def test_parquet_with_nullable_integers_reads_missing_as_empty(tmp_path):
     frame = pd.DataFrame({"admitted": pd.array([0, None], dtype="Int64")})
     frame.to_parquet(tmp_path / "contacts.parquet")
     assert list(read_table_text(tmp_path / "contacts.parquet")["admitted"]) == ["0", ""]
+
+
+def test_extension_tables_price_index_and_staffing_are_checked(data):
+    (data / "price_index.csv").write_text("year,index\n2019,100\n20x2,104.5\n", encoding="utf-8")
+    (data / "staffing.csv").write_text(
+        "group,role,fte_per_100k,cost_per_fte_sek,source\nHSVT,läkare,3.5,1600000,VGR\n"
+        "ABC,sjuksköterska,-2,800000,x\n",
+        encoding="utf-8",
+    )
+    found = {(p.file, p.line, p.column) for p in validate_dataset(data)}
+    assert ("price_index.csv", 3, "year") in found
+    assert ("staffing.csv", 3, "group") in found
+    assert ("staffing.csv", 3, "fte_per_100k") in found
