@@ -13,7 +13,10 @@ import datetime as dt
 
 from narvard import cards, figures, report_tables
 from narvard import notebook as nb
+from narvard.cost_effect import cost_paragraph
+from narvard.costs import team_blocks
 from narvard.labels import MEASURE_NAMES, survey_name
+from narvard.tornado import tornado_chart
 
 nb.setup()
 results = nb.load_results(area_id, processed_dir, window_days, min_cell, results_path, comparison)
@@ -147,15 +150,38 @@ for group in ("HSVT", "NSVT"):
 
 # %% [markdown]
 # ### Kostnader
-# Bruttobesparingen är den minskade vårdkonsumtionen (före minus efter) för teamens
-# patienter, multiplicerad med en styckkostnad per besök och vårddag. Återinskrivningar
-# ingår i vårddagarna och räknas inte två gånger. Eftersom jämförelsen är före–efter utan
-# hänsyn till att patienterna ofta är som sjukast vid inskrivningen är beloppet en
-# övre gräns snarare än en säker effekt.
+# Den enkla bruttobesparingen är den minskade vårdkonsumtionen (före minus efter) för
+# teamens patienter, multiplicerad med en styckkostnad per besök och vårddag.
+# Återinskrivningar ingår i vårddagarna och räknas inte två gånger. Eftersom patienterna
+# ofta är som sjukast vid inskrivningen är den enkla siffran en övre gräns. Den justerade
+# besparingen jämför i stället med hur mycket vård liknande patienter utan team fick, och
+# räknas om till ett år utifrån hur många nya patienter teamen tar emot per år. Osäkerheten
+# kommer från både patienterna (slumpmässigt omdragna tusen gånger) och styckkostnaderna
+# (dragna mellan låg och hög nivå).
 
 # %%
 if results["costs"]:
-    nb.show_table(report_tables.costs_table(results), "Bruttobesparing per grupp och post")
+    nb.show_table(
+        report_tables.costs_table(results), "Enkel bruttobesparing per grupp och post (kohorten)"
+    )
+    effect = report_tables.cost_effect_table(results["costs"])
+    if len(effect):
+        nb.show_table(effect, "Kostnad och nytta per år")
+    for group, block in team_blocks(results["costs"]).items():
+        if block.get("net_savings_sek") is None:
+            continue
+        nb.show_markdown(cost_paragraph(block, results["area_name"], group))
+        if block.get("tornado", {}).get("rows"):
+            nb.show_figure(
+                tornado_chart(block["tornado"], title=f"{group}: vad avgör nettot?"),
+                alt=f"Tornadodiagram för {group}: nettobesparingen per år när varje antagande "
+                "sätts till sitt låga och höga värde.",
+                caption="Varje stapel visar nettot när ett antagande ändras; längst stapel "
+                "betyder störst betydelse.",
+            )
+    region_table = report_tables.region_cost_table(results["costs"])
+    if len(region_table):
+        nb.show_table(region_table, f"Hela regionen ({results['region']}), summa av områdena")
     nb.show_table(report_tables.unit_costs_table(results), "Styckkostnader och källor")
 else:
     nb.show_markdown("Styckkostnader eller teampatienter saknas, så inga kostnader beräknas.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from narvard import formatting as fmt
+from narvard.costs import team_blocks
 from narvard.labels import group_name
 
 
@@ -62,14 +63,20 @@ def survey_cards(results: dict) -> list[dict]:
 
 
 def cost_cards(results: dict) -> list[dict]:
+    """Net savings per year after the teams' cost (adjusted), with interval and probability."""
     cards = []
-    for group, block in results["costs"].items():
+    for group, block in team_blocks(results["costs"]).items():
+        if "net_savings_sek" not in block:
+            continue
+        ci = block.get("net_savings_ci") or [None, None]
         cards.append(
             _card(
-                f"Bruttobesparing {group}",
-                fmt.sek(block["gross_savings_sek"], millions=True),
+                f"Nettobesparing per år, {group}",
+                fmt.sek(block["net_savings_sek"], millions=True),
                 "",
-                "Minskad vård före–efter gånger styckkostnad; en övre gräns, inte en säker effekt.",
+                f"95 % KI {fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)}; "
+                "sannolikhet att teamen sparar mer än de kostar: "
+                f"{fmt.share(block.get('prob_net_positive'))}.",
             )
         )
     return cards

@@ -53,3 +53,8 @@ def _annual_team_cost(team_costs: pd.DataFrame | None, area_id: str, group: str)
         return None
     rows = team_costs[(team_costs["area_id"] == area_id) & (team_costs["group"] == group)]
     return float(rows["annual_cost_sek"].iloc[0]) if len(rows) else None
+
+
+def team_blocks(costs: dict) -> dict:
+    """The per-group cost blocks of an area's `costs` (leaving out the region total)."""
+    return {g: b for g, b in costs.items() if g in TEAM_GROUPS}

@@ -885,6 +885,9 @@ def event_study(
         "last_month": months_after - 1,
     }
     con = duckdb.connect()
+    # Weighted float sums: one thread keeps their order, and so the last digits, identical
+    # from run to run (reviewers compare results.json byte for byte).
+    con.execute("SET threads = 1")
     try:
         _load_raw(con, Path(data_dir))
         con.register("patients_df", frame)

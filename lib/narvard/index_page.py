@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 
 from narvard import formatting as fmt
+from narvard.costs import team_blocks
 from narvard.paths import TEMPLATES_DIR
 from narvard.report_tables import table_cell
 
@@ -36,7 +37,7 @@ def key_figures(results: dict) -> list[str]:
         )
 
     survey = results["surveys"].get("patient")
-    savings = [c["gross_savings_sek"] for c in results["costs"].values()]
+    savings = [c["gross_savings_sek"] for c in team_blocks(results["costs"]).values()]
     total = None if not savings or None in savings else sum(savings)
     return [
         results["area_name"],

@@ -162,9 +162,9 @@ def _show_open_answers(survey: dict) -> None:
     from narvard import report_tables
 
     for qid, answers in survey.get("open_questions", {}).items():
+        count = fmt.number(answers["n"]) if answers["n"] is not None else "ett fåtal"
         show_markdown(
-            f"Fritextfrågan ”{survey['questions'][qid]['text']}” besvarades av "
-            f"{fmt.number(answers['n'])} personer."
+            f"Fritextfrågan ”{survey['questions'][qid]['text']}” besvarades av {count} personer."
         )
     themes = survey.get("themes", {})
     if any(t["n"] for t in themes.values()):

@@ -9,6 +9,7 @@ import pandas as pd
 
 from narvard import formatting as fmt
 from narvard.consumption import MEASURES
+from narvard.costs import team_blocks
 from narvard.labels import COST_ITEM_NAMES, EXCLUSION_REASONS, MEASURE_NAMES, group_name
 
 
@@ -111,7 +112,7 @@ def response_table(survey: dict) -> pd.DataFrame:
 def costs_table(results: dict) -> pd.DataFrame:
     """Avoided use and crude gross savings per team group and cost item."""
     rows = []
-    for group, block in results["costs"].items():
+    for group, block in team_blocks(results["costs"]).items():
         for item, cell in block["items"].items():
             rows.append(
                 {
@@ -311,8 +312,8 @@ def balance_table(block: dict) -> pd.DataFrame:
         rows.append(
             {
                 "Egenskap": label,
-                "Team": fmt.number(row.get("mean_team"), 2),
-                "Alla jämförelsepatienter": fmt.number(row.get("mean_comparison"), 2),
+                "Team": _balance_value(name, row.get("mean_team")),
+                "Alla jämförelsepatienter": _balance_value(name, row.get("mean_comparison")),
                 "Skillnad före matchning (SMD)": fmt.number(row.get("smd_before"), 2),
                 "Skillnad efter matchning (SMD)": fmt.number(row.get("smd_after"), 2),
             }
@@ -328,6 +329,14 @@ LEVEL_NAMES = {
     "75-84": "75–84 år",
     "85+": "85 år och äldre",
 }
+
+
+def _balance_value(variable: str, value: float | None) -> str:
+    if value is not None and variable == "index_year":
+        return f"{value:.1f}".replace(".", ",")  # a year: no thousands separator
+    if value is not None and variable == "share_women":
+        return fmt.share(value)
+    return fmt.number(value, 2)
 
 
 def subgroup_table(block: dict) -> pd.DataFrame:
@@ -366,4 +375,70 @@ def sensitivity_table(block: dict) -> pd.DataFrame:
                     ),
                 }
             )
+    return pd.DataFrame(rows)
+
+
+def _interval(ci: list | None) -> str:
+    if not ci or any(v is None for v in ci):
+        return fmt.SUPPRESSED
+    return f"{fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)}"
+
+
+def cost_effect_table(costs: dict) -> pd.DataFrame:
+    """What the teams cost and save per year, with uncertainty (rows) per group (columns)."""
+    blocks = {g: b for g, b in team_blocks(costs).items() if "net_savings_sek" in b}
+    if not blocks:
+        return pd.DataFrame()
+    rows = {
+        "Teamens kostnad per år": lambda b: fmt.sek(b.get("team_cost_sek"), millions=True),
+        "Nya patienter per år": lambda b: fmt.number(b.get("patients_per_year")),
+        "Bruttobesparing per år, enkel före–efter": lambda b: fmt.sek(
+            b.get("annual_gross_savings_sek"), millions=True
+        ),
+        "Bruttobesparing per år, justerad": lambda b: fmt.sek(
+            b.get("annual_gross_savings_adjusted_sek"), millions=True
+        ),
+        "Nettobesparing per år (justerad)": lambda b: fmt.sek(
+            b.get("net_savings_sek"), millions=True
+        ),
+        "95 % KI för nettobesparingen": lambda b: _interval(b.get("net_savings_ci")),
+        "Sannolikhet att nettot är positivt": lambda b: fmt.share(b.get("prob_net_positive")),
+        "Tillbaka per satsad krona": lambda b: (
+            fmt.number(b.get("return_per_krona"), 2) + " kr"
+            if b.get("return_per_krona") is not None
+            else fmt.SUPPRESSED
+        ),
+        "Kostnad per undviken vårddag": lambda b: fmt.sek(b.get("cost_per_avoided_bed_day_sek")),
+        "Patienter per år för att gå jämnt ut": lambda b: fmt.number(
+            b.get("break_even_patients_per_year")
+        ),
+    }
+    return pd.DataFrame(
+        [
+            {"": label} | {group_name(g): show(b) for g, b in blocks.items()}
+            for label, show in rows.items()
+        ]
+    )
+
+
+def region_cost_table(costs: dict) -> pd.DataFrame:
+    """The region's summed annual figures for HSVT, NSVT and both."""
+    region = costs.get("region") or {}
+    rows = []
+    for key, label in (("HSVT", "HSVT"), ("NSVT", "NSVT"), ("total", "Båda")):
+        block = region.get(key)
+        if not block:
+            continue
+        rows.append(
+            {
+                "Team": label,
+                "Kostnad per år": fmt.sek(block.get("team_cost_sek"), millions=True),
+                "Bruttobesparing per år, justerad": fmt.sek(
+                    block.get("annual_gross_savings_adjusted_sek"), millions=True
+                ),
+                "Nettobesparing per år": fmt.sek(block.get("net_savings_sek"), millions=True),
+                "95 % KI": _interval(block.get("net_savings_ci")),
+                "Sannolikhet för positivt netto": fmt.share(block.get("prob_net_positive")),
+            }
+        )
     return pd.DataFrame(rows)

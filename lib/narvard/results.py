@@ -10,6 +10,7 @@ from pathlib import Path
 from narvard import __version__
 from narvard.analysis import analyse_area
 from narvard.consumption import consumption_results
+from narvard.cost_results import area_cost_blocks, region_totals
 from narvard.costs import cost_results
 from narvard.disclosure import DEFAULT_MIN_CELL, suppress_results
 from narvard.likert import survey_label_counts
@@ -41,7 +42,7 @@ def area_results(
     windows = dataset.windows()
     area_windows = windows[windows["area_id"] == area_id]
     consumption = consumption_results(area_windows)
-    analyse_area(dataset, area_id, consumption, comparison)
+    analysis = analyse_area(dataset, area_id, consumption, comparison)
     results = {
         "schema_version": SCHEMA_VERSION,
         "area_id": area_id,
@@ -53,9 +54,7 @@ def area_results(
         "exclusions": _exclusions(area_windows),
         "consumption": consumption,
         "surveys": _surveys(dataset, area_id, area_windows, min_cell),
-        "costs": cost_results(
-            consumption, dataset.table("unit_costs"), dataset.table("team_costs"), area_id
-        ),
+        "costs": _costs(dataset, area_id, str(area["region"]), consumption, analysis, comparison),
         "unit_costs": _unit_costs(dataset),
         "profile": area_profile(area_windows, int(area["population"])),
         "data_quality": {"rows": manifest.get("rows", {})},
@@ -91,6 +90,21 @@ def provenance(area_id: str, window_days: int, min_cell: int, comparison: str) -
         "python": platform.python_version(),
         "packages": {name: version(name) for name in PACKAGES},
     }
+
+
+def _costs(dataset, area_id: str, region: str, consumption: dict, analysis, comparison: str):
+    """Crude contract savings with their breakdown, deepened by the cost-effect analysis
+    (adjusted, annual, net, uncertainty, tornado) and the region's total."""
+    crude = cost_results(
+        consumption, dataset.table("unit_costs"), dataset.table("team_costs"), area_id
+    )
+    if not crude:
+        return {}
+    for group, block in area_cost_blocks(dataset, area_id, analysis, comparison).items():
+        if group in crude:
+            crude[group] = dict(block) | {"items": crude[group]["items"]}
+    crude["region"] = region_totals(dataset, region, comparison)
+    return crude
 
 
 def _dataset_facts(manifest: dict) -> dict:

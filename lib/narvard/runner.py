@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narvard import formatting as fmt
+from narvard.cost_results import region_totals
 from narvard.index_page import write_index
 from narvard.paths import area_notebook
 from narvard.processed import ProcessedDataset, prepare_dataset
@@ -66,6 +67,7 @@ def run_report(settings: ReportSettings) -> int:
     say(f"Aggregerar vårdkontakter per patient ({settings.window_days} dagar) …")
     dataset = prepare_dataset(settings.data_dir, settings.processed_root, settings.window_days)
     say(f"Klart på {fmt.number(time.monotonic() - started, 1)} s: {dataset.folder}")
+    _prepare_region_totals(dataset, areas, settings.comparison)
     ensure_kernel()  # once, before parallel workers would race to register it
     staging = Path(tempfile.mkdtemp(prefix=".narvard-", dir=_staging_parent(settings.out_dir)))
     outcomes = _render_all(settings, dataset, areas, staging)
@@ -129,6 +131,15 @@ def _render_all(
             )
             outcomes.append(outcome)
     return outcomes
+
+
+def _prepare_region_totals(dataset: ProcessedDataset, areas: list[str], comparison: str) -> None:
+    """Region cost totals need every area: computed once here, before parallel workers."""
+    table = dataset.areas()
+    for region in sorted(set(table.loc[table["area_id"].isin(areas), "region"])):
+        started = time.monotonic()
+        region_totals(dataset, region, comparison)
+        say(f"Regionens kostnader ({region}): {fmt.number(time.monotonic() - started, 1)} s")
 
 
 def _staging_parent(out_dir: Path) -> Path:

@@ -37,7 +37,7 @@ def test_contract_example_through_the_command_line(contract_example, contract_ex
     assert "Syntetiska data" in page
     assert "nb.show_markdown" not in page and "import " not in page, "no code in the report"
     assert "8,00" in page and "\u221281\u00a0%" in page  # inpatient days before; change
-    assert page.count("<img") == 2
+    assert page.count("<img") == 3  # consumption, patient survey, HSVT cost tornado
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert 'href="exempelby/report.html"' in index and external_references(index) == [
         "exempelby/report.html"

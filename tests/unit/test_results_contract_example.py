@@ -29,7 +29,8 @@ def test_extra_facts(results):
         "cost_sek": 9000.0,
         "savings_sek": 117000.0,
     }
-    assert results["costs"]["HSVT"]["annual_team_cost_sek"] == 1_800_000.0
+    assert results["costs"]["HSVT"]["team_cost_sek"] == 1_800_000.0
+    assert results["costs"]["HSVT"]["team_cost"]["basis"] == "team_costs"
 
 
 def test_default_min_cell_hides_the_small_example(contract_example, tmp_path):
