@@ -34,6 +34,8 @@ MANIFEST = "manifest.json"
 CODEBOOK_FILE = "codebook.yml"
 WINDOWS_FILE = "patient_windows.parquet"
 SENSITIVITY_WINDOWS = (90, 180, 365)  # window lengths every dataset is also aggregated for
+# Bump when the processed folder's layout or content changes: old caches are then rebuilt.
+PROCESSED_FORMAT = 2
 NUMERIC_COLUMNS = {
     "areas": {"population": "int64"},
     "survey_questions": {"order": "int64"},
@@ -67,7 +69,7 @@ def input_checksums(data_dir: Path) -> dict[str, str]:
 
 
 def dataset_key(checksums: dict[str, str], window_days: int) -> str:
-    text = json.dumps([checksums, window_days, __version__], sort_keys=True)
+    text = json.dumps([checksums, window_days, __version__, PROCESSED_FORMAT], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -107,7 +109,7 @@ def prepare_dataset(data_dir: Path, processed_root: Path, window_days: int) -> P
     checksums = input_checksums(data_dir)
     key = dataset_key(checksums, window_days)
     folder = Path(processed_root) / key
-    if (folder / MANIFEST).exists():
+    if is_complete(folder, window_days):
         return ProcessedDataset(folder)
     staging = Path(processed_root) / f".{key}.{os.getpid()}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
@@ -145,6 +147,19 @@ def count_rows(path: Path) -> int:
     options = "" if path.suffix == ".parquet" else ", header = true, all_varchar = true"
     with duckdb.connect() as con:
         return int(con.execute(f"SELECT count(*) FROM {reader}('{quoted}'{options})").fetchone()[0])
+
+
+def expected_files(window_days: int) -> list[str]:
+    """The files a complete processed folder holds (small optional tables aside)."""
+    lengths = [n for n in SENSITIVITY_WINDOWS if n != window_days]
+    return [MANIFEST, WINDOWS_FILE, "areas.parquet"] + [
+        f"patient_windows_{n}.parquet" for n in lengths
+    ]
+
+
+def is_complete(folder: Path, window_days: int) -> bool:
+    """True when a cached folder can be reused as it is."""
+    return all((folder / name).is_file() for name in expected_files(window_days))
 
 
 def _typed(table: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -50,6 +50,7 @@ def complain(message: str) -> None:
 
 def run_report(settings: ReportSettings) -> int:
     """The whole `narvard report` command; returns the exit status."""
+    say(f"Kontrollerar indata i {settings.data_dir} …")
     problems = validate_dataset(settings.data_dir)
     if problems:
         for problem in problems:
@@ -63,11 +64,14 @@ def run_report(settings: ReportSettings) -> int:
     if isinstance(areas, str):
         complain(areas)
         return EXIT_INVALID_INPUT
-    started = time.monotonic()
-    say(f"Aggregerar vårdkontakter per patient ({settings.window_days} dagar) …")
-    dataset = prepare_dataset(settings.data_dir, settings.processed_root, settings.window_days)
-    say(f"Klart på {fmt.number(time.monotonic() - started, 1)} s: {dataset.folder}")
-    _prepare_region_totals(dataset, areas, settings.comparison)
+    try:
+        dataset = _prepare(settings, areas)
+    except Exception as error:  # noqa: BLE001 - one clear message instead of a traceback
+        complain(
+            f"Bearbetningen av {settings.data_dir} misslyckades: {type(error).__name__}: "
+            f"{error}. Inget under {settings.out_dir} har ändrats."
+        )
+        return EXIT_AREA_FAILED
     ensure_kernel()  # once, before parallel workers would race to register it
     staging = Path(tempfile.mkdtemp(prefix=".narvard-", dir=_staging_parent(settings.out_dir)))
     outcomes = _render_all(settings, dataset, areas, staging)
@@ -131,6 +135,16 @@ def _render_all(
             )
             outcomes.append(outcome)
     return outcomes
+
+
+def _prepare(settings: ReportSettings, areas: list[str]) -> ProcessedDataset:
+    """Aggregate once per dataset, then the region cost totals every area report shows."""
+    started = time.monotonic()
+    say(f"Aggregerar vårdkontakter per patient ({settings.window_days} dagar) …")
+    dataset = prepare_dataset(settings.data_dir, settings.processed_root, settings.window_days)
+    say(f"Klart på {fmt.number(time.monotonic() - started, 1)} s: {dataset.folder}")
+    _prepare_region_totals(dataset, areas, settings.comparison)
+    return dataset
 
 
 def _prepare_region_totals(dataset: ProcessedDataset, areas: list[str], comparison: str) -> None:

@@ -51,3 +51,12 @@ def test_prepared_data_are_reused_and_keyed_by_content(contract_example, tmp_pat
     assert first.folder == again.folder
     assert other_window.folder != first.folder
     assert set(first.manifest["input_sha256"]) >= {"dataset.yml", "cohort.csv", "contacts.csv"}
+
+
+def test_an_incomplete_cached_folder_is_rebuilt(contract_example, tmp_path):
+    first = prepare_dataset(contract_example, tmp_path / "p", 180)
+    (first.folder / "patient_windows_90.parquet").unlink()
+    again = prepare_dataset(contract_example, tmp_path / "p", 180)
+    assert again.folder == first.folder
+    assert (again.folder / "patient_windows_90.parquet").is_file()
+    assert len(again.windows(90)) == 4
