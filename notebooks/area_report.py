@@ -179,6 +179,8 @@ if results["costs"]:
                 caption="Varje stapel visar nettot när ett antagande ändras; längst stapel "
                 "betyder störst betydelse.",
             )
+    for line in report_tables.team_cost_lines(results["costs"]):
+        nb.show_markdown(f"- Teamkostnad {line}")
     region_table = report_tables.region_cost_table(results["costs"])
     if len(region_table):
         nb.show_table(region_table, f"Hela regionen ({results['region']}), summa av områdena")

@@ -6,7 +6,6 @@ import html
 
 from narvard import formatting as fmt
 from narvard.costs import team_blocks
-from narvard.labels import group_name
 
 
 def _card(title: str, value: str, change: str = "", reading: str = "") -> dict:
@@ -14,20 +13,22 @@ def _card(title: str, value: str, change: str = "", reading: str = "") -> dict:
 
 
 def consumption_cards(results: dict) -> list[dict]:
-    """Patients and inpatient days per team group."""
+    """Inpatient days per team group: crude before → after, and the adjusted change."""
     cards = []
     for group in ("HSVT", "NSVT"):
         block = results["consumption"].get(group)
         if block is None:
             continue
         days = block["measures"]["inpatient_days"]
+        did = block.get("did", {}).get("inpatient_days", {})
+        adjusted = fmt.ratio_change(did.get("rate_ratio"), did.get("ci"))
         cards.append(
             _card(
                 f"Vårddagar per patient, {group}",
                 f"{fmt.number(days['before_mean'], 1)} → {fmt.number(days['after_mean'], 1)}",
                 fmt.percent(days["change_pct"], signed=True),
-                f"{fmt.number(block['n_patients'])} patienter i {group_name(group).lower()}, "
-                "sex månader före och efter första besöket (enkel jämförelse).",
+                f"{fmt.number(block['n_patients'])} patienter, sex månader före och efter första "
+                f"besöket. Jämfört med liknande patienter utan team: {adjusted} (95 % KI).",
             )
         )
     return cards

@@ -24,6 +24,7 @@ crude before/after figures summed over the areas land on the published VGR figur
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -667,6 +668,10 @@ def _survey_questions(spec: dict) -> pd.DataFrame:
             "question_text": q["text"],
             "scale": q["scale"],
             "order": order,
+            # Optional columns (docs/surveys.md): cooperation component / SKR area, and
+            # whether agreeing is unfavourable.
+            "component": "" if q["scale"] == "open" else q.get("component", ""),
+            "reversed": "" if q["scale"] == "open" else str(q.get("reversed", "")),
         }
         for survey in ("patient", "staff", "managers")
         for order, q in enumerate(spec[survey]["questions"], start=1)
@@ -928,4 +933,6 @@ def write_demo_dataset(out_dir: Path, seed: int = 2019, scale: str = "region") -
     for name, table in tables.items():
         table.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8")
     (out_dir / "dataset.yml").write_text(_dataset_yml(seed, scale), encoding="utf-8")
+    # The evaluator's editable codebook for open answers (narvard.open_answers).
+    shutil.copyfile(DATA_DIR / "codebook.yml", out_dir / "codebook.yml")
     return {name: len(table) for name, table in tables.items()}

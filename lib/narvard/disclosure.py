@@ -179,6 +179,7 @@ def _suppress_survey(survey: dict, min_cell: int) -> None:
         if total.get("n") is None and qid in survey.get("distribution", {}):
             survey["distribution"][qid] = None
     _suppress_comparisons(survey)
+    _suppress_components(survey, min_cell)
     for item in survey.get("missing", {}).values():
         for cell in item.values():
             for key, count in cell.items():
@@ -194,6 +195,23 @@ def _suppress_survey(survey: dict, min_cell: int) -> None:
     for answers in survey.get("open_questions", {}).values():
         if is_small(answers.get("n"), min_cell):
             answers["n"] = None
+
+
+def _suppress_components(survey: dict, min_cell: int) -> None:
+    """A component mean built on a hidden item share would reveal it: hide that mean."""
+    items = survey.get("items", {})
+    for component in survey.get("components", {}).values():
+        for group, cell in component.get("by_group", {}).items():
+            cells = [items.get(q, {}).get(group) for q in component.get("items", [])]
+            if any(c is None or c.get("share_positive") is None for c in cells):
+                cell["mean_share_favourable"] = None
+    for wave_item in survey.get("waves", {}).get("items", {}).values():
+        for wave in wave_item.values():
+            for cell in wave.values():
+                if is_small(cell.get("n"), min_cell):
+                    _null_all(cell)
+                elif is_small(cell.get("positive"), min_cell):
+                    cell["positive"] = cell["share_positive"] = cell["ci"] = None
 
 
 def _suppress_comparisons(survey: dict) -> None:

@@ -130,3 +130,55 @@ def event_study_chart(block: dict, group: str) -> Figure:
     axes[0].set_ylabel("Per patient och månad")
     axes[0].legend(frameon=False, fontsize=8)
     return fig
+
+
+def funnel_chart(all_results: list[dict], group: str, measure: str = "inpatient_days") -> Figure:
+    """Adjusted change per area against its number of patients, with 95 % and 99,8 % limits
+    around the pooled estimate, so that small areas are not ranked on noise."""
+    import math
+
+    points = []
+    for results in all_results:
+        block = results["consumption"].get(group, {})
+        did = block.get("did", {}).get(measure, {})
+        ratio, ci, n = did.get("rate_ratio"), did.get("ci"), did.get("n_team")
+        if ratio and ci and n and ci[0] and ci[1] and ratio > 0:
+            se = (math.log(ci[1]) - math.log(ci[0])) / (2 * 1.96)
+            points.append((results["area_name"], n, math.log(ratio), se))
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    if points:
+        weights = [1 / p[3] ** 2 for p in points]
+        pooled = sum(w * p[2] for w, p in zip(weights, points, strict=True)) / sum(weights)
+        spread = sorted(p[3] * math.sqrt(p[1]) for p in points)[len(points) // 2]
+        ns = range(max(5, min(p[1] for p in points) // 2), max(p[1] for p in points) * 6 // 5)
+        for z, style in ((1.96, "--"), (3.09, ":")):
+            for sign in (-1, 1):
+                ax.plot(
+                    list(ns),
+                    [100 * (math.exp(pooled + sign * z * spread / math.sqrt(n)) - 1) for n in ns],
+                    color="#777777",
+                    linestyle=style,
+                    linewidth=1,
+                )
+        ax.axhline(100 * (math.exp(pooled) - 1), color="#333333", linewidth=1)
+        for name, n, log_ratio, _se in points:
+            ax.plot(n, 100 * (math.exp(log_ratio) - 1), "o", color=OKABE_ITO[0])
+            ax.annotate(
+                name,
+                (n, 100 * (math.exp(log_ratio) - 1)),
+                fontsize=8,
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+    low, high = ax.get_ylim()
+    ax.set_ylim(max(low, -100), min(high, 200))  # limits for tiny areas would dwarf the rest
+    ax.set_xlabel(f"Antal {group}-patienter i jämförelsen")
+    ax.set_ylabel("Justerad förändring, %")
+    ax.yaxis.set_major_formatter(lambda v, _p: fmt.percent(v))
+    ax.set_title(
+        f"{MEASURE_NAMES[measure]}, {group}: förändring jämfört med liknande patienter",
+        fontsize=10,
+        loc="left",
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig

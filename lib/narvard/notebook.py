@@ -132,6 +132,14 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
             report_tables.survey_table(survey),
             "Andel positiva svar med 95 % konfidensintervall och antal svar",
         )
+    if survey.get("components"):
+        show_table(
+            report_tables.components_table(survey),
+            "Samverkanskomponenter: genomsnittlig andel svar som är positiva för samverkan "
+            "(påståenden om brister räknas omvänt)",
+        )
+    if survey.get("waves", {}).get("items"):
+        show_table(report_tables.waves_table(survey), "Andel positiva svar per omgång")
     _show_sentences("Skillnader mellan grupper", survey.get("comparisons", []))
     _show_sentences("Området jämfört med övriga regionen", survey.get("area_vs_rest", []))
     _show_open_answers(survey)

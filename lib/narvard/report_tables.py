@@ -281,6 +281,7 @@ def adjusted_table(results: dict) -> pd.DataFrame:
             continue
         for measure in MEASURES:
             m, did = block["measures"][measure], block["did"][measure]
+            other = block.get("did_other", {}).get(measure, {})
             rows.append(
                 {
                     "Grupp": group,
@@ -293,11 +294,18 @@ def adjusted_table(results: dict) -> pd.DataFrame:
                     "Jämfört med liknande patienter (95 % KI)": fmt.ratio_change(
                         did.get("rate_ratio"), did.get("ci")
                     ),
+                    OTHER_COMPARISON[did.get("comparison") or "matched"]: fmt.ratio_change(
+                        other.get("rate_ratio"), other.get("ci")
+                    ),
                 }
             )
     return pd.DataFrame(rows)
 
 
+OTHER_COMPARISON = {
+    "matched": "Jämfört med alla jämförelsepatienter (känslighet)",
+    "all": "Jämfört med matchade patienter (känslighet)",
+}
 BALANCE_NAMES = {"age": "Ålder", "share_women": "Andel kvinnor", "index_year": "Indexår"}
 
 
@@ -442,3 +450,56 @@ def region_cost_table(costs: dict) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def components_table(survey: dict) -> pd.DataFrame:
+    """Mean share favourable per cooperation component / SKR area and respondent group."""
+    components = survey.get("components", {})
+    groups = sorted({g for c in components.values() for g in c["by_group"] if g != "all"})
+    rows = []
+    for component in components.values():
+        row = {"Komponent": component["label"], "Frågor": fmt.number(component["n_items"])}
+        for group in [*groups, "all"]:
+            cell = component["by_group"].get(group, {})
+            row[group_name(group)] = fmt.share(cell.get("mean_share_favourable"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def waves_table(survey: dict) -> pd.DataFrame:
+    """Share positive per item and wave (all respondents), when the survey has waves."""
+    waves = survey.get("waves") or {}
+    rows = []
+    for qid, by_wave in waves.get("items", {}).items():
+        row = {"Fråga": survey["questions"][qid]["text"]}
+        for wave in waves.get("waves", []):
+            cell = by_wave.get(str(wave), by_wave.get(wave, {})).get("all", {})
+            row[str(wave)] = fmt.share(cell.get("share_positive"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def team_cost_lines(costs: dict) -> list[str]:
+    """Where each group's annual team cost comes from, in one Swedish line each (with the
+    staffing-key derivation when the cost was derived rather than given)."""
+    lines = []
+    for group, block in team_blocks(costs).items():
+        team = block.get("team_cost")
+        if not team:
+            continue
+        text = f"{group}: {fmt.sek(team.get('annual_cost_sek'), millions=True)} per år. "
+        if team.get("basis") == "staffing" and team.get("derivation"):
+            parts = [
+                f"{fmt.number(row['fte'], 1)} {row.get('role', '')} × "
+                f"{fmt.sek(row['cost_per_fte_sek'], millions=True)}"
+                for row in team["derivation"]
+            ]
+            text += "Härlett ur bemanningsnyckeltal och befolkning: " + " + ".join(parts) + ". "
+        text += f"Källa: {(team.get('source') or 'team_costs.csv').rstrip('.')}."
+        per_100k = block.get("per_100k", {})
+        if per_100k.get("net_savings_sek") is not None:
+            cost = fmt.sek(per_100k["team_cost_sek"], millions=True)
+            net = fmt.sek(per_100k["net_savings_sek"], millions=True)
+            text += f" Per 100 000 invånare: kostnad {cost}, netto {net} per år."
+        lines.append(text)
+    return lines

@@ -143,6 +143,9 @@ def _prepare(settings: ReportSettings, areas: list[str]) -> ProcessedDataset:
     say(f"Aggregerar vårdkontakter per patient ({settings.window_days} dagar) …")
     dataset = prepare_dataset(settings.data_dir, settings.processed_root, settings.window_days)
     say(f"Klart på {fmt.number(time.monotonic() - started, 1)} s: {dataset.folder}")
+    say("Indatafiler (SHA-256, sparas också i varje results.json):")
+    for name, digest in dataset.manifest["input_sha256"].items():
+        say(f"  {digest}  {name}")
     _prepare_region_totals(dataset, areas, settings.comparison)
     return dataset
 
