@@ -88,3 +88,32 @@ def test_survey_few_positive_answers_hide_the_share():
     out = suppress_results({"surveys": {"s": survey}}, 5)["surveys"]["s"]
     assert out["items"]["q1"]["all"] == {"n": 40, "positive": None, "share_positive": None}
     assert out["respondents"] == 40
+
+
+def test_component_mean_built_on_a_hidden_share_is_hidden():
+    survey = {
+        "respondents": 40,
+        "invited": 60,
+        "response_rate": 0.67,
+        "groups": {},
+        "items": {"m1": {"kommun": item(12, 3), "vårdcentral": item(28, 10), "all": item(40, 13)}},
+        "components": {
+            "tillit": {
+                "label": "Tillit",
+                "items": ["m1"],
+                "n_items": 1,
+                "by_group": {
+                    "kommun": {"mean_share_favourable": 0.75},
+                    "vårdcentral": {"mean_share_favourable": 0.64},
+                    "all": {"mean_share_favourable": 0.675},
+                },
+            }
+        },
+    }
+    out = suppress_results({"surveys": {"managers": survey}}, 5)["surveys"]["managers"]
+    by_group = out["components"]["tillit"]["by_group"]
+    # kommun: 3 positive of 12 is hidden, so 1 − 3/12 may not be shown either.
+    assert by_group["kommun"]["mean_share_favourable"] is None
+    # vårdcentral's positive count is hidden too (all − vårdcentral would reveal kommun's).
+    assert by_group["vårdcentral"]["mean_share_favourable"] is None
+    assert by_group["all"]["mean_share_favourable"] == 0.675
