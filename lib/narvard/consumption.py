@@ -60,10 +60,11 @@ SELECT c.*,
 FROM cohort c
 """
 
-# Every measure as (patient_id, period, value) rows; period is 'before' or 'after'.
-_EVENTS_SQL = """
-CREATE TABLE events AS
-WITH stays AS (
+# The contract's event rules (CONTRACT.md §2) as SQL common table expressions over a
+# `contacts` view: inpatient stays, unplanned readmissions, and point events per day.
+# Shared by the window counts here and the monthly event study (narvard.effects).
+EVENT_DEFINITIONS_SQL = """
+stays AS (
     SELECT k.contact_row, k.patient_id, k.start_date, k.end_date, k.unplanned
     FROM contacts k WHERE k.contact_type = 'inpatient'
 ),
@@ -83,7 +84,14 @@ point_events AS (
         WHERE contact_type = 'specialist'
     UNION ALL
     SELECT patient_id, 'unplanned_readmissions', start_date FROM readmissions
-),
+)
+"""
+
+# Every measure as (patient_id, period, value) rows; period is 'before' or 'after'.
+_EVENTS_SQL = (
+    "CREATE TABLE events AS WITH "
+    + EVENT_DEFINITIONS_SQL
+    + """,
 periods AS (
     SELECT patient_id, 'before' AS period, before_start AS w_start, index_date - 1 AS w_end
         FROM windows
@@ -101,6 +109,7 @@ FROM periods pr JOIN stays s
   ON s.patient_id = pr.patient_id AND s.start_date <= pr.w_end AND s.end_date > pr.w_start
 GROUP BY ALL
 """
+)
 
 
 def _source(con: duckdb.DuckDBPyConnection, path: Path) -> str:

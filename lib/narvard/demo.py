@@ -34,6 +34,8 @@ import yaml
 from scipy.stats import gamma as gamma_dist
 from scipy.stats import nbinom as nbinom_dist
 
+from narvard.surveys import SCALES
+
 DATA_DIR = Path(__file__).parent / "demo_data"
 CONTACTS_FROM = np.datetime64("2016-01-01", "D")
 CONTACTS_TO = np.datetime64("2019-12-31", "D")
@@ -560,15 +562,9 @@ def _contacts_table(events: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
 # --------------------------------------------------------------------------- surveys
 
 LABELS = {
-    "frequency5": ("Aldrig", "Sällan", "Ibland", "Ofta", "Alltid"),
-    "agree5": (
-        "Stämmer inte alls",
-        "Stämmer ganska dåligt",
-        "Neutral",
-        "Stämmer ganska bra",
-        "Stämmer helt",
-        "Ingen uppfattning",
-    ),
+    name: scale.labels + scale.not_substantive
+    for name, scale in SCALES.items()
+    if name in ("frequency5", "agree5")
 }
 SURVEY_COLUMNS = ["survey_id", "question_id", "respondent_id", "area_id", "respondent_group"]
 

@@ -32,6 +32,7 @@ from narvard import matching
 from narvard.consumption import (
     _COHORT_SQL,
     _CONTACTS_SQL,
+    EVENT_DEFINITIONS_SQL,
     GROUPS,
     MEASURES,
     READMISSION_DAYS,
@@ -809,27 +810,10 @@ CROSS JOIN range($first_month, $last_month + 1) t(m)
 """
 
 # The measures of CONTRACT.md §2 counted per month (same rules as consumption._EVENTS_SQL).
-_MONTH_EVENTS_SQL = """
-WITH stays AS (
-    SELECT contact_row, patient_id, start_date, end_date, unplanned
-    FROM contacts WHERE contact_type = 'inpatient'
-),
-readmissions AS (
-    SELECT s.patient_id, s.start_date FROM stays s
-    WHERE s.unplanned = 1 AND EXISTS (
-        SELECT 1 FROM stays p
-        WHERE p.patient_id = s.patient_id AND p.contact_row <> s.contact_row
-          AND s.start_date - p.end_date BETWEEN 0 AND $readmission_days)
-),
-point_events AS (
-    SELECT patient_id, 'er_visits' AS measure, start_date AS day FROM contacts
-        WHERE contact_type = 'er' AND admitted = 0
-    UNION ALL
-    SELECT patient_id, 'specialist_visits', start_date FROM contacts
-        WHERE contact_type = 'specialist'
-    UNION ALL
-    SELECT patient_id, 'unplanned_readmissions', start_date FROM readmissions
-),
+_MONTH_EVENTS_SQL = (
+    "WITH "
+    + EVENT_DEFINITIONS_SQL
+    + """,
 counted AS (
     SELECT m.label, m.month, e.measure, sum(m.weight) AS value
     FROM months m JOIN point_events e
@@ -845,6 +829,7 @@ counted AS (
 )
 SELECT label, month, measure, sum(value) AS value FROM counted GROUP BY ALL
 """
+)
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, data_dir: Path) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from narvard.surveys import SCALES as ANSWER_SCALES
 from narvard.tables import (
     ALL_TABLES,
     DATASET_FILE,
@@ -35,18 +36,8 @@ GROUPS = ("HSVT", "NSVT", "comparison")
 TEAM_GROUPS = ("HSVT", "NSVT")
 CONTACT_TYPES = ("er", "inpatient", "specialist", "primary_care")
 COST_ITEMS = ("er_visit", "inpatient_day", "specialist_visit")
-SCALE_LABELS = {
-    "frequency5": ("Aldrig", "Sällan", "Ibland", "Ofta", "Alltid"),
-    "agree5": (
-        "Stämmer inte alls",
-        "Stämmer ganska dåligt",
-        "Neutral",
-        "Stämmer ganska bra",
-        "Stämmer helt",
-        "Ingen uppfattning",
-    ),
-    "yes_no": ("Ja", "Nej", "Vet ej"),
-}
+# Every label a closed question may take: the scale's labels and its "no opinion" ones.
+SCALE_LABELS = {name: scale.labels + scale.not_substantive for name, scale in ANSWER_SCALES.items()}
 SCALES = (*SCALE_LABELS, "open")
 
 AREA_ID = r"[a-z0-9-]+"
