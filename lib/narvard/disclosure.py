@@ -31,10 +31,40 @@ def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
         cost = results.get("costs", {}).get(group)
         if cost is not None and block["n_patients"] is None:
             _null_all(cost)
+        elif cost is not None:
+            _suppress_small_counts(cost.get("avoided_use", {}), min_cell)
+        _suppress_small_counts(block.get("matching", {}), min_cell)
+        for did in (*block.get("did", {}).values(), *block.get("did_other", {}).values()):
+            if is_small(did.get("n_team"), min_cell) or is_small(did.get("n_comparison"), min_cell):
+                _null_all(did)
     for survey in results.get("surveys", {}).values():
         _suppress_survey(survey, min_cell)
     _suppress_profile(results.get("profile", {}), min_cell)
+    for reasons in results.get("exclusions", {}).values():
+        for reason, count in reasons.items():
+            if is_small(count, min_cell):
+                reasons[reason] = None
     return results
+
+
+COUNT_KEYS = (
+    "before_total",
+    "after_total",
+    "n_team",
+    "n_team_matched",
+    "n_team_unmatched",
+    "n_comparison_used",
+    "n_pairs",
+)
+
+
+def _suppress_small_counts(block: dict, min_cell: int) -> None:
+    """Patient and event counts repeated in a nested block (matching, avoided use)."""
+    for key, value in block.items():
+        if isinstance(value, dict):
+            _suppress_small_counts(value, min_cell)
+        elif key in COUNT_KEYS and is_small(value, min_cell):
+            block[key] = None
 
 
 def _suppress_profile(profile: dict, min_cell: int) -> None:

@@ -37,8 +37,8 @@ def exclusion_lines(results: dict) -> list[str]:
     for group, reasons in results.get("exclusions", {}).items():
         for reason, n in reasons.items():
             min_cell = results.get("min_cell", 0)
-            count = fmt.number(n) if n >= min_cell else f"färre än {min_cell}"
-            noun = "patient" if n == 1 and n >= min_cell else "patienter"
+            count = fmt.number(n) if n is not None else f"färre än {min_cell}"
+            noun = "patient" if n == 1 else "patienter"
             text = EXCLUSION_REASONS.get(reason, reason)
             lines.append(f"{group_name(group)}: {count} {noun} där {text}.")
     return lines

@@ -117,3 +117,39 @@ def test_component_mean_built_on_a_hidden_share_is_hidden():
     # vårdcentral's positive count is hidden too (all − vårdcentral would reveal kommun's).
     assert by_group["vårdcentral"]["mean_share_favourable"] is None
     assert by_group["all"]["mean_share_favourable"] == 0.675
+
+
+def test_counts_repeated_in_cost_and_matching_blocks_are_hidden():
+    results = {
+        "consumption": {
+            "NSVT": consumption_block(30, 6, 6, 40, 8)
+            | {
+                "matching": {"n_team": 30, "n_team_unmatched": 2, "balanced": True},
+                "did": {
+                    "er_visits": {
+                        "rate_ratio": 0.8,
+                        "ci": [0.5, 1.2],
+                        "n_team": 3,
+                        "n_comparison": 90,
+                        "comparison": "matched",
+                    }
+                },
+            }
+        },
+        "costs": {
+            "NSVT": {
+                "gross_savings_sek": 1.0,
+                "avoided_use": {
+                    "er_visits": {"before_total": 40, "after_total": 3, "avoided_crude": 37}
+                },
+            }
+        },
+    }
+    out = suppress_results(results, 5)
+    block = out["consumption"]["NSVT"]
+    assert block["matching"] == {"n_team": 30, "n_team_unmatched": None, "balanced": True}
+    assert (
+        block["did"]["er_visits"]["rate_ratio"] is None and block["did"]["er_visits"]["ci"] is None
+    )
+    er = out["costs"]["NSVT"]["avoided_use"]["er_visits"]
+    assert (er["before_total"], er["after_total"], er["avoided_crude"]) == (40, None, 37)

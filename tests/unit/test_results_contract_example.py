@@ -42,6 +42,7 @@ def test_default_min_cell_hides_the_small_example(contract_example, tmp_path):
     assert results["costs"]["HSVT"]["gross_savings_sek"] is None
     assert results["surveys"]["patient"]["respondents"] is None
     assert results["surveys"]["patient"]["items"]["q1"]["all"]["share_positive"] is None
+    assert results["exclusions"] == {"HSVT": {"before_window_outside_extract": None}}
 
 
 def test_prepared_data_are_reused_and_keyed_by_content(contract_example, tmp_path):
