@@ -74,7 +74,7 @@ def survey_chart(survey: dict, title: str) -> Figure:
         for y, s in zip(ys, shares, strict=True):
             label = fmt.share(s) if s is not None else fmt.SUPPRESSED
             ax.text((100 * s if s is not None else 0) + 1, y, label, va="center", fontsize=8)
-    ax.set_yticks(range(len(items)), [_wrap(survey["questions"][q]["text"]) for q, _ in items])
+    ax.set_yticks(range(len(items)), [wrap_label(survey["questions"][q]["text"]) for q, _ in items])
     ax.invert_yaxis()
     ax.set_xlim(0, 110)
     ax.xaxis.set_major_formatter(lambda v, _p: fmt.percent(v) if v <= 100 else "")
@@ -85,7 +85,8 @@ def survey_chart(survey: dict, title: str) -> Figure:
     return fig
 
 
-def _wrap(text: str, width: int = 48) -> str:
+def wrap_label(text: str, width: int = 48) -> str:
+    """Break a long question text into lines of at most `width` characters (axis labels)."""
     words, lines, line = text.split(), [], ""
     for word in words:
         if len(line) + len(word) + 1 > width and line:

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from narvard import formatting as fmt
+from narvard.figures import wrap_label
 from narvard.labels import group_name
 from narvard.surveys import OPEN_SCALE, SCALES, Scale
 
@@ -281,11 +282,4 @@ def survey_likert_charts(
 
 
 def _wrap(text: str, width: int = 52) -> str:
-    lines, line = [], ""
-    for word in text.split():
-        if len(line) + len(word) + 1 > width and line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return "\n".join([*lines, line])
+    return wrap_label(text, width)
