@@ -33,6 +33,7 @@ import pandas as pd
 
 from narvard import formatting as fmt
 from narvard.costs import COSTED_MEASURES
+from narvard.effects import resampled_sums
 from narvard.labels import COST_ITEM_NAMES, group_name
 from narvard.matching import match_comparison
 
@@ -486,21 +487,6 @@ def _best_basis(use: CohortUse) -> str:
 def _stream(seed: int, name: str) -> np.random.Generator:
     """An independent, reproducible random stream for ``name`` under ``seed``."""
     return np.random.default_rng([int(seed), zlib.crc32(name.encode("utf-8"))])
-
-
-def resampled_sums(values: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Column sums of ``values`` in ``n_draws`` resamples of its rows with replacement."""
-    n = len(values)
-    if n == 0:
-        return np.zeros((n_draws, values.shape[1]))
-    rows = max(1, RESAMPLE_CHUNK // n)
-    parts = []
-    for start in range(0, n_draws, rows):
-        size = min(rows, n_draws - start)
-        draws = rng.integers(0, n, size=(size, n)) + n * np.arange(size)[:, None]
-        counts = np.bincount(draws.ravel(), minlength=n * size).reshape(size, n)
-        parts.append(np.einsum("bj,jk->bk", counts.astype(float), values))
-    return np.vstack(parts)
 
 
 def pert_draws(

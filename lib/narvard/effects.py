@@ -460,12 +460,15 @@ def _finite(value: float) -> float | None:
     return float(value) if value is not None and np.isfinite(value) else None
 
 
-def resampled_sums(values: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+def resampled_sums(values: np.ndarray, n_boot: int, seed: int | np.random.Generator) -> np.ndarray:
     """Column sums of ``values`` (n patients × k) in each of n_boot patient resamples
-    drawn with replacement (n_boot × k); seeded, built in chunks of ~2 million draws."""
+    drawn with replacement (n_boot × k); seeded (or drawn from a given generator), built
+    in chunks of ~2 million draws. No patients give sums of zero."""
     values = np.asarray(values, float).reshape(len(values), -1)
     n = len(values)
-    rng = np.random.default_rng(seed)
+    if n == 0:
+        return np.zeros((n_boot, values.shape[1]))
+    rng = np.random.default_rng(seed)  # a Generator is passed through unchanged
     rows = max(1, RESAMPLE_CHUNK // max(n, 1))
     parts = []
     for start in range(0, n_boot, rows):
