@@ -40,6 +40,8 @@ class AreaAnalysis:
     consumption: dict = field(default_factory=dict)
     matches: dict[str, matching.MatchResult] = field(default_factory=dict)
     region_windows: pd.DataFrame | None = None
+    # The region's windows for every sensitivity length, read once and shared.
+    windows_by_length: dict[int, pd.DataFrame] = field(default_factory=dict)
 
 
 def region_windows(dataset: ProcessedDataset, area_id: str, window_days: int | None = None):
@@ -71,7 +73,12 @@ def _analyse(
     region = region_windows(dataset, area_id)
     area = region[region["area_id"] == area_id]
     candidates = region[region["group"] == "comparison"]
-    analysis = AreaAnalysis(consumption=consumption, region_windows=region)
+    by_length = {
+        n: region_windows(dataset, area_id, n) for n in dataset.manifest["sensitivity_windows"]
+    }
+    analysis = AreaAnalysis(
+        consumption=consumption, region_windows=region, windows_by_length=by_length
+    )
     for group, block in consumption.items():
         rows = area[area["group"] == group]
         if block["n_patients"] == 0:
@@ -88,7 +95,7 @@ def _analyse(
             block["matching"] = match.summary()
             block["did"] = variants[comparison]
             block["did_other"] = variants["all" if comparison == "matched" else "matched"]
-            block["sensitivity"] = _sensitivity(dataset, area_id, group)
+            block["sensitivity"] = _sensitivity(by_length, area_id, group)
             block["event_study"] = _event_study(dataset, match, group) if match.team_ids else {}
     return analysis
 
@@ -129,10 +136,7 @@ def _subgroups(subgroups: dict) -> dict:
     }
 
 
-def _sensitivity(dataset: ProcessedDataset, area_id: str, group: str) -> dict:
-    by_length = {
-        n: region_windows(dataset, area_id, n) for n in dataset.manifest["sensitivity_windows"]
-    }
+def _sensitivity(by_length: dict, area_id: str, group: str) -> dict:
     result = effects.window_sensitivity(by_length, group, area_id)
     keep = ("before_mean", "after_mean", "rate_ratio", "rate_ratio_ci")
     return {

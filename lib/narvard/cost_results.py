@@ -32,7 +32,12 @@ def _weights(match: matching.MatchResult, region, comparison: str) -> dict:
 
 
 def _area_blocks(
-    dataset: ProcessedDataset, area_id: str, region, matches: dict, comparison: str
+    dataset: ProcessedDataset,
+    area_id: str,
+    region,
+    matches: dict,
+    comparison: str,
+    by_length: dict | None = None,
 ) -> dict:
     inputs = _inputs(dataset)
     if not inputs:
@@ -40,7 +45,9 @@ def _area_blocks(
     manifest = dataset.manifest
     areas = dataset.areas()
     population = int(areas.loc[areas["area_id"] == area_id, "population"].iloc[0])
-    by_length = {n: region_windows(dataset, area_id, n) for n in SENSITIVITY_LENGTHS}
+    if by_length is None:
+        by_length = {n: region_windows(dataset, area_id, n) for n in SENSITIVITY_LENGTHS}
+    by_length = {n: by_length[n] for n in SENSITIVITY_LENGTHS}
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         return cost_effect.area_costs(
@@ -62,7 +69,14 @@ def area_cost_blocks(
     dataset: ProcessedDataset, area_id: str, analysis: AreaAnalysis, comparison: str
 ) -> dict:
     """{group: CostBlock} for the area's team groups, reusing the analysis' matches."""
-    return _area_blocks(dataset, area_id, analysis.region_windows, analysis.matches, comparison)
+    return _area_blocks(
+        dataset,
+        area_id,
+        analysis.region_windows,
+        analysis.matches,
+        comparison,
+        analysis.windows_by_length or None,
+    )
 
 
 def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> dict:
