@@ -62,7 +62,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from narvard.demo import write_demo_dataset
+    from narvard.synthetic.demo import write_demo_dataset
 
     counts = write_demo_dataset(args.out, seed=args.seed, scale=args.scale)
     rows = ", ".join(f"{name} {n}" for name, n in counts.items())

@@ -1,6 +1,6 @@
 """Open (free-text) survey answers: theme coding by an editable codebook, and redaction.
 
-The codebook is YAML (default: demo_data/codebook.yml). Each theme has a Swedish label and
+The codebook is YAML (default: synthetic/demo_data/codebook.yml). Each theme has a Swedish label and
 keywords. A keyword matches case-insensitively at the start of a word and may continue
 (a stem: "tillgäng" finds "Tillgängligheten"). Words of a multi-word keyword must follow
 each other ("nå läkar" finds "nå läkaren"); only the last word is a stem. A leading `*`
@@ -25,7 +25,7 @@ import yaml
 
 from narvard.surveys import ALL_GROUPS, OPEN_SCALE
 
-DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "demo_data" / "codebook.yml"
+DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "synthetic" / "demo_data" / "codebook.yml"
 NAME, PHONE, EMAIL, PNR = "[namn]", "[telefon]", "[e-post]", "[personnummer]"
 N_QUOTES = 3
 QUOTE_CHARS = 160
@@ -105,7 +105,7 @@ def parse_codebook(data: Mapping, extra_keep: Iterable[str] = ()) -> Codebook:
 
 
 def load_codebook(path: str | Path | None = None, extra_keep: Iterable[str] = ()) -> Codebook:
-    """Read a codebook YAML (default: the shipped demo_data/codebook.yml).
+    """Read a codebook YAML (default: the shipped synthetic/demo_data/codebook.yml).
 
     `extra_keep` adds words never redacted as names (e.g. area and municipality names).
     """

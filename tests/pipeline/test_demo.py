@@ -1,4 +1,4 @@
-"""Tests of the synthetic demo dataset (narvard.demo).
+"""Tests of the synthetic demo dataset (narvard.synthetic.demo).
 
 The calibration tests compute the crude before/after figures with narvard.consumption
 (the CONTRACT.md definitions, section 2) and compare the region totals with the
@@ -11,7 +11,7 @@ import hashlib
 import re
 from pathlib import Path
 
-import narvard.demo as demo
+import narvard.synthetic.demo as demo
 import pandas as pd
 import pytest
 import yaml
