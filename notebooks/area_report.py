@@ -6,14 +6,14 @@ processed_dir = ""
 results_path = ""
 window_days = 180
 min_cell = 5
-comparison = "matched"
+comparison = "balanced"
 
 # %% tags=["setup"]
 import datetime as dt
 
-from narvard import cards, figures, report_tables
+from narvard import cards, figures, report_tables, report_text
 from narvard import notebook as nb
-from narvard.cost_effect import cost_paragraph
+from narvard.cost_text import cost_paragraph
 from narvard.costs import team_blocks
 from narvard.labels import MEASURE_NAMES, survey_name
 from narvard.tornado import tornado_chart
@@ -104,43 +104,45 @@ else:
 # %% [markdown]
 # ### Hur mycket beror på teamen?
 # Patienter skrivs ofta in i ett team när de är som sjukast, och efter en sådan period
-# minskar vårdbehovet ofta av sig självt (regression mot medelvärdet). Därför jämför vi med
-# liknande patienter i kommunal hemsjukvård utan team, inskrivna vid ett liknande tillfälle:
-# skillnaden mellan grupperna är en ärligare skattning av teamens effekt än den enkla
-# före–efter-jämförelsen.
+# minskar vårdbehovet ofta av sig självt (regression mot medelvärdet). Den enkla
+# före–efter-jämförelsen överskattar därför teamens effekt. Effekten skattas i stället så
+# här: varje patients vård efter inskrivningen jämförs med patientens egen vård under en
+# *jämförelseperiod* som ligger före inskrivningsperioden (för 180 dagar: 7–12 månader före
+# första besöket), och förändringen jämförs med samma förändring hos liknande patienter i
+# kommunal hemsjukvård utan team i regionen (viktade så att de har samma ålder, kön och
+# inskrivningstid som teamens patienter). Vården räknas per levd dag, så att den som avlider
+# inte ser ut som minskad vård.
 #
-# Förändringen räknas per levd dag, så att patienter som avlider inte ser ut som minskad
-# vård. Intervallet (95 % KI) visar osäkerheten: om det både innehåller minskningar och
-# ökningar kan vi inte säga säkert att vården förändrats.
+# Intervallet (95 % KI) visar osäkerheten: om det både innehåller minskningar och ökningar
+# kan vi inte säga säkert att vården förändrats. Metoden har prövats på simulerade data där
+# svaret är känt (se Metod och begränsningar).
 
 # %%
 adjusted = report_tables.adjusted_table(results)
 if len(adjusted):
-    other = "alla jämförelsepatienter i regionen"
-    if results["comparison"] == "matched":
-        other = (
-            "matchade jämförelsepatienter i regionen (samma kön, åldersgrupp och indexår, "
-            "liknande vård före)"
-        )
-    nb.show_table(adjusted, f"Enkel och justerad förändring; jämförelse mot {other}")
+    nb.show_table(adjusted, "Enkel förändring och teamens effekt, per levd dag")
 for group in ("HSVT", "NSVT"):
     block = consumption.get(group, {})
     if block.get("event_study"):
         nb.show_figure(
             figures.event_study_chart(block, group),
-            alt=f"Linjediagram per månad före och efter indexdatum för {group} och matchade "
-            "jämförelsepatienter: vård per patient och månad för fyra mått.",
-            caption=f"{group}: vård per levande patient och månad, sex månader före och efter "
-            "indexdatum, jämfört med matchade patienter.",
+            alt=f"Linjediagram per månad från 18 månader före till 11 månader efter indexdatum "
+            f"för {group} och för jämförelsepatienterna i teamets nivå: vård per 30 levda dagar "
+            "för fyra mått.",
+            caption=f"{group}: vård per 30 levda dagar månad för månad. Den streckade linjen "
+            "visar hur vården hade utvecklats om den följt jämförelsepatienternas utveckling "
+            "från jämförelseperioden (grå yta).",
         )
-    if block.get("matching", {}).get("balance"):
+        nb.show_markdown(report_text.pre_trend_text(block, group))
+    if block.get("comparison_group", {}).get("balance"):
         nb.show_table(
             report_tables.balance_table(block),
             f"{group}: hur lika är grupperna? Standardiserad skillnad, mål under 0,1",
         )
     if block.get("subgroups"):
         nb.show_table(
-            report_tables.subgroup_table(block), f"{group}: enkel förändring i undergrupper"
+            report_tables.subgroup_table(block),
+            f"{group}: enkel förändring i undergrupper (utforskande, ej justerad)",
         )
     if block.get("sensitivity"):
         nb.show_table(
@@ -154,10 +156,11 @@ for group in ("HSVT", "NSVT"):
 # teamens patienter, multiplicerad med en styckkostnad per besök och vårddag.
 # Återinskrivningar ingår i vårddagarna och räknas inte två gånger. Eftersom patienterna
 # ofta är som sjukast vid inskrivningen är den enkla siffran en övre gräns. Den justerade
-# besparingen jämför i stället med hur mycket vård liknande patienter utan team fick, och
-# räknas om till ett år utifrån hur många nya patienter teamen tar emot per år. Osäkerheten
-# kommer från både patienterna (slumpmässigt omdragna tusen gånger) och styckkostnaderna
-# (dragna mellan låg och hög nivå).
+# besparingen bygger på samma effekt som tabellen ovan: den vård teamens patienter fick
+# efter inskrivningen jämförs med den vård de hade fått utan team, räknat på de dagar de
+# levde (ett dödsfall räknas aldrig som en besparing), och räknas om till ett år utifrån hur
+# många nya patienter teamen tar emot per år. Osäkerheten kommer från effekten, från
+# styckkostnaderna och från teamens kostnad (dragna tusen gånger mellan låg och hög nivå).
 
 # %%
 if results["costs"]:
@@ -207,8 +210,16 @@ nb.show_markdown(
     "efter en tidigare utskrivning.\n"
     "- Regression mot medelvärdet: patienter skrivs in när de är som sjukast, och sådana "
     "perioder följs ofta av bättre perioder även utan insats. Därför överskattar en enkel "
-    "före–efter-jämförelse teamens effekt; jämförelsegruppen visar hur stor den naturliga "
-    "minskningen är.\n"
+    "före–efter-jämförelse teamens effekt. Effekten jämför i stället vården efter "
+    "inskrivningen med en jämförelseperiod före inskrivningsperioden, hos teamets patienter "
+    "och hos viktade jämförelsepatienter (difference-in-differences per levd dag).\n"
+    "- Metoden har prövats på simulerade data där den sanna effekten är känd: med "
+    "regression mot medelvärdet, skröpligare teampatienter, olika utveckling med ålder och "
+    "kalendertid samt dödsfall. Den enkla jämförelsen och en jämförelse som utgår från "
+    "perioden närmast före inskrivningen gav fel svar; den använda metoden träffade rätt "
+    "(narvards metodvalidering, docs/method-validation.md i projektet).\n"
+    "- Undergrupperna (kön, ålder, kommun) är utforskande och inte justerade; de ska inte "
+    "läsas som säkra skillnader.\n"
     "- Andelar i enkäterna redovisas med ett 95-procentigt konfidensintervall (Wilson): "
     "det sanna värdet ligger med stor sannolikhet inom intervallet.\n"
     f"- {suppression}\n"

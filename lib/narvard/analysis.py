@@ -1,26 +1,30 @@
-"""The honest consumption estimate beside the crude one, for one area (issue 3 in results).
+"""The honest consumption estimate beside the crude one, for one area and for its region.
 
-Adds to each group's consumption block: person-time rates, intervals and before/after rate
-ratios (GEE), and for team groups the difference-in-differences against the region's
-comparison patients (matched or all), the matching balance, subgroups, window-length
-sensitivity and a monthly event study. Matching runs once per team group and is reused.
+Adds to each group's consumption block: rates per 180 days alive with intervals and the
+before/after rate ratio per day alive; for team groups the difference-in-differences
+against the region's comparison patients (``narvard.stats.did``: baseline window
+t−2W … t−W−1, comparison balanced on age, sex and index date), the comparison group's
+balance, window-length sensitivity and the monthly event study. Subgroups (sex, age band,
+kommun) are descriptive and exploratory. The designs and fits are kept for the costs, so
+the cost section reuses exactly the effect section's numbers.
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from narvard import effects, matching
-from narvard.consumption import MEASURES
+from narvard.domain import MEASURES, TEAM_GROUPS
 from narvard.processed import ProcessedDataset
+from narvard.stats import did
+from narvard.stats.describe import describe_group, included, subgroup_columns
+from narvard.stats.event_study import event_study
+from narvard.stats.poisson import PoissonFit
 
-TEAM_GROUPS = ("HSVT", "NSVT")
-EFFECT_KEYS = (
+DESCRIPTION_KEYS = (
     "rate_before_per_180d",
     "rate_after_per_180d",
     "rate_before_per_180d_ci",
@@ -29,133 +33,195 @@ EFFECT_KEYS = (
     "after_mean_ci",
     "rate_ratio",
     "rate_ratio_ci",
-    "method",
 )
+
+
+@dataclass(frozen=True)
+class GroupEffect:
+    """One team group's adjusted effect: its design, the estimates and their fits."""
+
+    design: did.Design
+    estimates: dict
+    fits: dict[str, PoissonFit]
+
+    @classmethod
+    def of(cls, team: pd.DataFrame, pool: pd.DataFrame, window_days: int, comparison: str):
+        design = did.design(team, pool, window_days, comparison)
+        estimates, fits = did.estimates(design, MEASURES)
+        return cls(design, estimates, fits)
 
 
 @dataclass
 class AreaAnalysis:
-    """What the analysis adds to results, plus the matches that cost-effect reuses."""
+    """What the analysis adds to results, plus the effects the costs reuse.
+
+    ``effects[group]`` is the report's comparison, ``other_effects[group]`` the other one,
+    ``effects_by_length[days][group]`` the report's comparison at other window lengths.
+    """
 
     consumption: dict = field(default_factory=dict)
-    matches: dict[str, matching.MatchResult] = field(default_factory=dict)
-    region_windows: pd.DataFrame | None = None
-    # The region's windows for every sensitivity length, read once and shared.
-    windows_by_length: dict[int, pd.DataFrame] = field(default_factory=dict)
+    effects: dict[str, GroupEffect] = field(default_factory=dict)
+    other_effects: dict[str, GroupEffect] = field(default_factory=dict)
+    effects_by_length: dict[int, dict[str, GroupEffect]] = field(default_factory=dict)
 
 
-def region_windows(dataset: ProcessedDataset, area_id: str, window_days: int | None = None):
-    """Every patient of the area's region (the comparison pool for matching)."""
+def region_of(dataset: ProcessedDataset, area_id: str) -> str:
     areas = dataset.areas()
-    region = areas.loc[areas["area_id"] == area_id, "region"].iloc[0]
+    return str(areas.loc[areas["area_id"] == area_id, "region"].iloc[0])
+
+
+def region_windows(dataset: ProcessedDataset, region: str, window_days: int | None = None):
+    """Every patient of the region (the comparison pool of each of its areas)."""
+    areas = dataset.areas()
     region_areas = set(areas.loc[areas["region"] == region, "area_id"])
     windows = dataset.windows(window_days)
     return windows[windows["area_id"].isin(region_areas)].reset_index(drop=True)
 
 
-def analyse_area(
-    dataset: ProcessedDataset, area_id: str, consumption: dict, comparison: str = "matched"
-) -> AreaAnalysis:
-    """Effects for every group present in `consumption` (the crude block, updated in place).
-
-    Tiny groups make numpy warn about empty means; those cases end as null estimates, so
-    the warnings are silenced here rather than shown to readers.
-    """
+def _quiet(function, *args):
+    """Tiny groups make numpy warn about empty means; those end as null estimates."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        return _analyse(dataset, area_id, consumption, comparison)
+        return function(*args)
 
 
-def _analyse(
-    dataset: ProcessedDataset, area_id: str, consumption: dict, comparison: str
+def analyse_area(
+    dataset: ProcessedDataset, area_id: str, consumption: dict, comparison: str = "balanced"
 ) -> AreaAnalysis:
-    window_days = dataset.manifest["window_days"]
-    region = region_windows(dataset, area_id)
+    """Effects for every group present in ``consumption`` (the crude block, updated)."""
+    return _quiet(_analyse, dataset, area_id, consumption, comparison)
+
+
+def _analyse(dataset, area_id: str, consumption: dict, comparison: str) -> AreaAnalysis:
+    manifest = dataset.manifest
+    window_days = manifest["window_days"]
+    region_name = region_of(dataset, area_id)
+    region = region_windows(dataset, region_name)
     area = region[region["area_id"] == area_id]
-    candidates = region[region["group"] == "comparison"]
+    pool = region[region["group"] == "comparison"]
     by_length = {
-        n: region_windows(dataset, area_id, n) for n in dataset.manifest["sensitivity_windows"]
+        n: region_windows(dataset, region_name, n) for n in manifest["sensitivity_windows"]
     }
-    analysis = AreaAnalysis(
-        consumption=consumption, region_windows=region, windows_by_length=by_length
-    )
+    analysis = AreaAnalysis(consumption)
+    months = None
     for group, block in consumption.items():
         rows = area[area["group"] == group]
         if block["n_patients"] == 0:
             continue
-        estimates = effects.group_effects(rows, window_days)
+        described = describe_group(rows, window_days, MEASURES)
         for measure in MEASURES:
-            got = estimates["measures"][measure]
-            block["measures"][measure].update({k: got.get(k) for k in EFFECT_KEYS})
-        block["subgroups"] = _subgroups(effects.subgroup_effects(rows, window_days))
-        if group in TEAM_GROUPS and candidates["included"].any():
-            match = matching.match_comparison(rows, candidates, MEASURES)
-            analysis.matches[group] = match
-            variants = _did_variants(rows, candidates, window_days, match)
-            block["matching"] = match.summary()
-            block["did"] = variants[comparison]
-            block["did_other"] = variants["all" if comparison == "matched" else "matched"]
-            block["sensitivity"] = _sensitivity(by_length, area_id, group)
-            block["event_study"] = _event_study(dataset, match, group) if match.team_ids else {}
+            got = described[measure]
+            block["measures"][measure].update({k: got.get(k) for k in DESCRIPTION_KEYS})
+        block["subgroups"] = subgroups(rows, window_days)
+        if group not in TEAM_GROUPS or included(pool).empty:
+            continue
+        main = GroupEffect.of(rows, pool, window_days, comparison)
+        other = GroupEffect.of(rows, pool, window_days, other_comparison(comparison))
+        analysis.effects[group], analysis.other_effects[group] = main, other
+        block["did"], block["did_other"] = main.estimates, other.estimates
+        block["comparison_group"] = main.design.summary(MEASURES)
+        block["sensitivity"] = _sensitivity(analysis, by_length, area_id, group, main)
+        months = dataset.months() if months is None else months
+        block["event_study"] = _event_study(main.design, months, manifest)
     return analysis
 
 
-def _did_variants(rows, candidates, window_days: int, match: matching.MatchResult) -> dict:
-    """DiD per measure against matched and against all comparison patients; the matched
-    variant is empty (None figures) when no team patient found a match."""
-    result: dict = {"matched": {}, "all": {}}
-    for m in MEASURES:
-        result["all"][m] = _did(effects.difference_in_differences(rows, candidates, m, window_days))
-        if match.team_ids:
-            estimate = effects.difference_in_differences(
-                rows, candidates, m, window_days, match.comparison_weights, match.team_ids
-            )
-        else:
-            estimate = {"comparison": "matched", "n_team": 0, "n_comparison": 0}
-        result["matched"][m] = _did(estimate)
+def other_comparison(comparison: str) -> str:
+    return "all" if comparison == "balanced" else "balanced"
+
+
+def subgroups(rows: pd.DataFrame, window_days: int) -> dict:
+    """Crude means, change and before/after rate ratio per subgroup level (exploratory)."""
+    rows = included(rows)
+    result: dict = {}
+    for kind, values in subgroup_columns(rows).items():
+        result[kind] = {}
+        for level in sorted(values.unique()):
+            members = rows[values.to_numpy() == level]
+            described = describe_group(members, window_days, MEASURES, intervals=False)
+            measures = {}
+            for m in MEASURES:
+                before, after = members[f"{m}_before"].mean(), members[f"{m}_after"].mean()
+                measures[m] = {
+                    "before_mean": float(before),
+                    "after_mean": float(after),
+                    "change_pct": 100 * (after - before) / before if before else None,
+                    "rate_ratio": described[m]["rate_ratio"],
+                    "rate_ratio_ci": described[m]["rate_ratio_ci"],
+                }
+            result[kind][str(level)] = {"n_patients": int(len(members)), "measures": measures}
     return result
 
 
-def _did(estimate: dict) -> dict:
-    keys = ("rate_ratio", "ci", "comparison", "n_comparison", "n_team", "method")
+def _sensitivity(
+    analysis: AreaAnalysis, by_length: dict, area_id: str, group: str, main: GroupEffect
+) -> dict:
+    """Crude means, before/after ratio and the adjusted effect for each window length
+    (the report's own length reuses its main effect)."""
+    result = {}
+    for days, windows in sorted(by_length.items()):
+        team = windows[(windows["area_id"] == area_id) & (windows["group"] == group)]
+        pool = windows[windows["group"] == "comparison"]
+        described = describe_group(team, days, MEASURES, intervals=False)
+        if days == main.design.window_days:
+            effect = main
+        else:
+            effect = GroupEffect.of(team, pool, days, main.design.comparison)
+        analysis.effects_by_length.setdefault(int(days), {})[group] = effect
+        effects = effect.estimates
+        rows = included(team)
+        result[str(days)] = {
+            "n_patients": int(len(rows)),
+            "measures": {
+                m: {
+                    "before_mean": float(rows[f"{m}_before"].mean()) if len(rows) else None,
+                    "after_mean": float(rows[f"{m}_after"].mean()) if len(rows) else None,
+                    "rate_ratio": described[m]["rate_ratio"],
+                    "rate_ratio_ci": described[m]["rate_ratio_ci"],
+                    "did": _public_did(effects[m]),
+                }
+                for m in MEASURES
+            },
+        }
+    return result
+
+
+def _public_did(estimate: dict) -> dict:
+    keys = ("rate_ratio", "ci", "n_team", "n_comparison", "comparison", "baseline")
     return {k: estimate.get(k) for k in keys}
 
 
-def _subgroups(subgroups: dict) -> dict:
-    """Crude means, rate ratio and n per subgroup level (no model internals)."""
-    keep = ("before_mean", "after_mean", "change_pct", "rate_ratio", "rate_ratio_ci")
-    return {
-        kind: {
-            level: {
-                "n_patients": block["n_patients"],
-                "measures": {m: {k: v.get(k) for k in keep} for m, v in block["measures"].items()},
-            }
-            for level, block in levels.items()
-        }
-        for kind, levels in subgroups.items()
-    }
-
-
-def _sensitivity(by_length: dict, area_id: str, group: str) -> dict:
-    result = effects.window_sensitivity(by_length, group, area_id)
-    keep = ("before_mean", "after_mean", "rate_ratio", "rate_ratio_ci")
-    return {
-        length: {
-            "n_patients": block["n_patients"],
-            "measures": {
-                m: {k: v.get(k) for k in keep}
-                | {"did_matched": _did(v["did_matched"]), "did_all": _did(v["did_all"])}
-                for m, v in block["measures"].items()
-            },
-        }
-        for length, block in result.items()
-    }
-
-
-def _event_study(dataset: ProcessedDataset, match: matching.MatchResult, group: str) -> dict:
-    """Monthly use around the index date, team vs matched comparison (raw data needed)."""
-    data_dir = Path(dataset.manifest["data_dir"])
-    if not data_dir.is_dir():
+def _event_study(design: did.Design, months: pd.DataFrame, manifest: dict) -> dict:
+    if design.team.empty or design.pool.empty:
         return {}
-    patients = effects.event_study_patients(match, group)
-    return effects.event_study(data_dir, patients)
+    ids = set(design.team["patient_id"]) | set(design.pool["patient_id"])
+    events = months[months["patient_id"].isin(ids)]
+    extract = (manifest["contacts_from"], manifest["contacts_to"])
+    return event_study(
+        design.team,
+        design.pool,
+        design.weights,
+        events,
+        list(MEASURES),
+        extract,
+        design.window_days,
+    )
+
+
+def region_effects(
+    dataset: ProcessedDataset, region: str, comparison: str = "balanced"
+) -> dict[str, GroupEffect]:
+    """The adjusted effect of each team group over the whole region (once per dataset)."""
+    return _quiet(_region_effects, dataset, region, comparison)
+
+
+def _region_effects(dataset, region: str, comparison: str) -> dict[str, GroupEffect]:
+    window_days = dataset.manifest["window_days"]
+    windows = region_windows(dataset, region)
+    pool = windows[windows["group"] == "comparison"]
+    result = {}
+    for group in TEAM_GROUPS:
+        team = windows[windows["group"] == group]
+        if not included(team).empty and not included(pool).empty:
+            result[group] = GroupEffect.of(team, pool, window_days, comparison)
+    return result

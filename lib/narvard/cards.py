@@ -27,8 +27,9 @@ def consumption_cards(results: dict) -> list[dict]:
                 f"Vårddagar per patient, {group}",
                 f"{fmt.number(days['before_mean'], 1)} → {fmt.number(days['after_mean'], 1)}",
                 fmt.percent(days["change_pct"], signed=True),
-                f"{fmt.number(block['n_patients'])} patienter, sex månader före och efter första "
-                f"besöket. Jämfört med liknande patienter utan team: {adjusted} (95 % KI).",
+                f"{fmt.number(block['n_patients'])} patienter, {results['window_days']} dagar "
+                f"före och efter första besöket. Effekt jämfört med liknande patienter utan "
+                f"team: {adjusted} (95 % KI).",
             )
         )
     return cards
@@ -77,7 +78,7 @@ def cost_cards(results: dict) -> list[dict]:
                 "",
                 f"95 % KI {fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)}; "
                 "sannolikhet att teamen sparar mer än de kostar: "
-                f"{fmt.share(block.get('prob_net_positive'))}.",
+                f"{fmt.probability(block.get('prob_net_positive'))}.",
             )
         )
     return cards

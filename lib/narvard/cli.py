@@ -1,4 +1,5 @@
-"""Command line: `narvard demo-data` and `narvard report` (CONTRACT.md section 3)."""
+"""Command line (docs/contract.md §3): demo-data, report, verify, and the method study's
+simulate and method-check."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4))
     report.add_argument(
         "--comparison",
-        choices=("matched", "all"),
-        default="matched",
-        help="difference-in-differences against matched (default) or all comparison patients",
+        choices=("balanced", "all"),
+        default="balanced",
+        help="comparison patients balanced on age, sex and index date (default), or all",
     )
     report.add_argument(
         "--processed",
@@ -44,7 +45,49 @@ def _parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="recompute a report folder's figures and compare")
     verify.add_argument("out", type=Path, help="report folder made by `narvard report`")
     verify.add_argument("--data", required=True, type=Path, help="the dataset folder it used")
+
+    simulate = commands.add_parser(
+        "simulate", help="write a simulated dataset with a known true effect (truth.json)"
+    )
+    simulate.add_argument("--out", required=True, type=Path, help="folder to write")
+    simulate.add_argument("--scenario", required=True, help="crisis, frailty, trends, ...")
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--size", type=float, default=1.0, help="scales the patient numbers")
+
+    check = commands.add_parser(
+        "method-check", help="run the simulation study and write its table (docs)"
+    )
+    check.add_argument("--replicates", type=int, default=20, help="datasets per scenario")
+    check.add_argument("--size", type=float, default=1.0)
+    check.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    check.add_argument("--out", type=Path, default=Path("docs/method-validation.md"))
     return parser
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from narvard.synthetic.scenarios import SCENARIOS, write_scenario
+
+    if args.scenario not in SCENARIOS:
+        print(f"Okänt scenario {args.scenario!r}; välj bland {', '.join(SCENARIOS)}.")
+        return 2
+    write_scenario(args.out, args.scenario, args.seed, args.size)
+    print(f"Simulerat datamaterial ({args.scenario}, seed {args.seed}) skrivet till {args.out}.")
+    return 0
+
+
+def _method_check(args: argparse.Namespace) -> int:
+    from narvard.method_study import markdown, passes, run_study, score
+
+    seeds = range(1, args.replicates + 1)
+
+    def progress(k: int, n: int, name: str, seed: int) -> None:
+        print(f"[{k}/{n}] {name}, seed {seed}", flush=True)
+
+    scored = score(run_study(seeds=seeds, size=args.size, jobs=args.jobs, progress=progress))
+    settings = {"replicates": args.replicates, "seeds": f"1–{args.replicates}", "size": args.size}
+    args.out.write_text(markdown(scored, settings | {"window_days": 180}), encoding="utf-8")
+    print(f"Tabellen skriven till {args.out}.")
+    return 0 if passes(scored) else 1
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -97,6 +140,5 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo-data":
         return _demo_data(args)
-    if args.command == "verify":
-        return _verify(args)
-    return _report(args)
+    commands = {"verify": _verify, "simulate": _simulate, "method-check": _method_check}
+    return commands.get(args.command, _report)(args)

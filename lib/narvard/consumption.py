@@ -13,11 +13,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from narvard.domain import GROUPS, MEASURES  # noqa: F401 (re-exported)
 from narvard.tables import find_table, read_dataset_yml
 
-MEASURES = ("er_visits", "inpatient_days", "unplanned_readmissions", "specialist_visits")
-GROUPS = ("HSVT", "NSVT", "comparison")
 READMISSION_DAYS = 30
+# Windows per patient, for index date t and window W: the history window t−2W … t−W−1 (the
+# baseline of the adjusted estimate, docs/effects.md), before t−W … t−1, after t … t+W−1.
+PERIODS = ("history", "before", "after")
 
 _COHORT_SQL = """
 CREATE VIEW cohort AS
@@ -47,9 +49,11 @@ FROM {source}
 _WINDOWS_SQL = """
 CREATE TABLE windows AS
 SELECT c.*,
+       c.index_date - 2 * $w AS history_start,
        c.index_date - $w AS before_start,
        c.index_date + ($w - 1) AS after_end,
        (c.index_date - $w >= $cfrom AND c.index_date + ($w - 1) <= $cto) AS included,
+       (c.index_date - 2 * $w >= $cfrom AND c.index_date + ($w - 1) <= $cto) AS history_observed,
        CASE WHEN c.index_date - $w < $cfrom THEN 'before_window_outside_extract'
             WHEN c.index_date + ($w - 1) > $cto THEN 'after_window_outside_extract'
        END AS exclusion_reason,
@@ -62,7 +66,7 @@ FROM cohort c
 
 # The contract's event rules (CONTRACT.md §2) as SQL common table expressions over a
 # `contacts` view: inpatient stays, unplanned readmissions, and point events per day.
-# Shared by the window counts here and the monthly event study (narvard.effects).
+# Shared by the window counts and the monthly counts of the event study below.
 EVENT_DEFINITIONS_SQL = """
 stays AS (
     SELECT k.contact_row, k.patient_id, k.start_date, k.end_date, k.unplanned
@@ -93,8 +97,10 @@ _EVENTS_SQL = (
     + EVENT_DEFINITIONS_SQL
     + """,
 periods AS (
-    SELECT patient_id, 'before' AS period, before_start AS w_start, index_date - 1 AS w_end
+    SELECT patient_id, 'history' AS period, history_start AS w_start, before_start - 1 AS w_end
         FROM windows
+    UNION ALL
+    SELECT patient_id, 'before', before_start, index_date - 1 FROM windows
     UNION ALL
     SELECT patient_id, 'after', index_date, after_end FROM windows
 )
@@ -110,6 +116,46 @@ FROM periods pr JOIN stays s
 GROUP BY ALL
 """
 )
+
+
+# Every measure per patient and 30-day month around the index date (the event study):
+# month m covers t+30m … t+30m+29. Point events fall in one month; a stay's nights are split
+# over the months they fall in. Only months −$months_before … $months_after − 1 are kept.
+_MONTH_EVENTS_SQL = (
+    "WITH "
+    + EVENT_DEFINITIONS_SQL
+    + """,
+dated AS (
+    SELECT e.patient_id, e.measure,
+           CAST(floor(CAST(e.day - c.index_date AS DOUBLE) / $month_days) AS INTEGER) AS month
+    FROM point_events e JOIN cohort c USING (patient_id)
+),
+stay_months AS (
+    SELECT s.patient_id, s.start_date, s.end_date, c.index_date,
+           CAST(unnest(range(
+               CAST(floor(CAST(s.start_date - c.index_date AS DOUBLE) / $month_days) AS INTEGER),
+               CAST(floor(CAST(s.end_date - 1 - c.index_date AS DOUBLE) / $month_days) AS INTEGER)
+                   + 1)) AS INTEGER) AS month
+    FROM stays s JOIN cohort c USING (patient_id)
+    WHERE s.end_date > s.start_date
+)
+SELECT patient_id, month, measure, count(*)::DOUBLE AS value FROM dated
+WHERE month BETWEEN -$months_before AND $months_after - 1
+GROUP BY ALL
+UNION ALL
+SELECT patient_id, month, 'inpatient_days' AS measure,
+       sum(least(end_date, index_date + CAST((month + 1) * $month_days AS INTEGER))
+           - greatest(start_date, index_date + CAST(month * $month_days AS INTEGER)))::DOUBLE
+           AS value
+FROM stay_months
+WHERE month BETWEEN -$months_before AND $months_after - 1
+GROUP BY ALL
+ORDER BY patient_id, month, measure
+"""
+)
+MONTH_DAYS = 30
+MONTHS_BEFORE = 18
+MONTHS_AFTER = 12
 
 
 def _source(con: duckdb.DuckDBPyConnection, path: Path) -> str:
@@ -131,31 +177,61 @@ def _as_date(value: object) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
+def _connect(data_dir: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with typed views ``cohort`` and ``contacts`` over the raw tables."""
+    con = duckdb.connect()
+    cohort_source = _source(con, find_table(data_dir, "cohort"))
+    has_kommun = "kommun" in con.sql(f"SELECT * FROM {cohort_source} LIMIT 0").columns
+    kommun = "NULLIF(CAST(kommun AS VARCHAR), '')" if has_kommun else "CAST(NULL AS VARCHAR)"
+    con.execute(_COHORT_SQL.format(kommun=kommun, source=cohort_source))
+    con.execute(_CONTACTS_SQL.format(source=_source(con, find_table(data_dir, "contacts"))))
+    return con
+
+
+def patient_months(
+    data_dir: Path, months_before: int = MONTHS_BEFORE, months_after: int = MONTHS_AFTER
+) -> pd.DataFrame:
+    """Events per patient, 30-day month around the index date and measure (long, sparse).
+
+    Columns patient_id, month, measure, value; only non-zero cells. The days at risk of a
+    month (inside the extract, alive) follow from the cohort (``narvard.stats.event_study``).
+    """
+    con = _connect(Path(data_dir))
+    try:
+        params = {
+            "readmission_days": READMISSION_DAYS,
+            "month_days": MONTH_DAYS,
+            "months_before": int(months_before),
+            "months_after": int(months_after),
+        }
+        return con.execute(_MONTH_EVENTS_SQL, params).df()
+    finally:
+        con.close()
+
+
 def patient_windows(data_dir: Path, window_days: int = 180) -> pd.DataFrame:
     """One row per cohort patient with every measure counted in the before and after window.
 
-    Columns: the cohort's columns, ``included``, ``exclusion_reason``, ``died_after``,
-    ``person_days_after`` and ``<measure>_before`` / ``<measure>_after`` for each measure.
+    Columns: the cohort's columns, ``included``, ``history_observed`` (included, and the
+    history window lies inside the extract too), ``exclusion_reason``, ``died_after``,
+    ``person_days_after`` and ``<measure>_history`` / ``_before`` / ``_after`` for each
+    measure. History counts of patients whose history window reaches before the extract
+    are incomplete: use them only where ``history_observed``.
     Excluded patients are kept (with their counts) so that they can be reported.
     """
     data_dir = Path(data_dir)
     contacts_from, contacts_to = _extract_period(data_dir)
-    cohort_path = find_table(data_dir, "cohort")
-    contacts_path = find_table(data_dir, "contacts")
-    con = duckdb.connect()
+    con = _connect(data_dir)
     try:
-        cohort_source = _source(con, cohort_path)
-        has_kommun = "kommun" in con.sql(f"SELECT * FROM {cohort_source} LIMIT 0").columns
-        kommun = "NULLIF(CAST(kommun AS VARCHAR), '')" if has_kommun else "CAST(NULL AS VARCHAR)"
-        con.execute(_COHORT_SQL.format(kommun=kommun, source=cohort_source))
-        con.execute(_CONTACTS_SQL.format(source=_source(con, contacts_path)))
         params = {"w": int(window_days), "cfrom": contacts_from, "cto": contacts_to}
         con.execute(_WINDOWS_SQL, params)
         con.execute(
             _EVENTS_SQL,
             {"readmission_days": READMISSION_DAYS},
         )
-        windows = con.sql("SELECT * EXCLUDE (before_start, after_end) FROM windows").df()
+        windows = con.sql(
+            "SELECT * EXCLUDE (history_start, before_start, after_end) FROM windows"
+        ).df()
         events = con.sql("SELECT * FROM events").df()
     finally:
         con.close()
@@ -164,7 +240,7 @@ def patient_windows(data_dir: Path, window_days: int = 180) -> pd.DataFrame:
 
 def _attach_measures(windows: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Pivot the long events to <measure>_<period> columns, zero where a patient had none."""
-    columns = [f"{m}_{p}" for m in MEASURES for p in ("before", "after")]
+    columns = [f"{m}_{p}" for m in MEASURES for p in PERIODS]
     if events.empty:
         wide = pd.DataFrame(columns=columns, index=pd.Index([], name="patient_id"))
     else:
@@ -176,6 +252,7 @@ def _attach_measures(windows: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     result["person_days_after"] = result["person_days_after"].astype("int64")
     result["died_after"] = result["died_after"].astype(bool)
     result["included"] = result["included"].astype(bool)
+    result["history_observed"] = result["history_observed"].astype(bool)
     for column in ("index_date", "death_date"):
         result[column] = pd.to_datetime(result[column])
     return result.sort_values("patient_id").reset_index(drop=True)

@@ -1,105 +1,101 @@
-"""Cost-effect blocks of results.json: per area from the area's own matches, and a region
+"""Cost-effect blocks of results.json: per area from the area's own effects, and a region
 total computed once per dataset (and comparison choice) and cached beside the processed
-data, since it needs every area's patients and PSA draws."""
+data, from the region-wide effect of each team group."""
 
 from __future__ import annotations
 
 import json
-import warnings
+import math
 
 import numpy as np
 
-from narvard import cost_effect, matching
-from narvard.analysis import TEAM_GROUPS, AreaAnalysis, region_windows
-from narvard.consumption import MEASURES
+from narvard import cost_inputs
+from narvard.analysis import AreaAnalysis, GroupEffect, region_effects, region_windows
+from narvard.domain import TEAM_GROUPS
 from narvard.processed import ProcessedDataset
-
-SENSITIVITY_LENGTHS = (90, 365)
+from narvard.stats import cost_effect as ce
+from narvard.stats.describe import included
 
 
 def _inputs(dataset: ProcessedDataset) -> dict:
-    tables = cost_effect.load_cost_tables(dataset.folder)
+    tables = cost_inputs.load_cost_tables(dataset.folder)
     if tables["unit_costs"] is None:
         return {}
-    return tables | {"costs": cost_effect.unit_costs(tables["unit_costs"], tables["price_index"])}
+    return tables | {"costs": cost_inputs.unit_costs(tables["unit_costs"], tables["price_index"])}
 
 
-def _weights(match: matching.MatchResult, region, comparison: str) -> dict:
-    if comparison == "matched":
-        return match.comparison_weights
-    pool = region[(region["group"] == "comparison") & region["included"]]
-    return dict.fromkeys(pool["patient_id"], 1.0)
+def _use(effect: GroupEffect, n_included: int, manifest: dict) -> ce.TeamUse:
+    """TeamUse with patients per year = included team patients / years of index dates."""
+    days = effect.design.window_days
+    years = ce.enrolment_years(manifest["contacts_from"], manifest["contacts_to"], days)
+    return ce.team_use(effect.design, effect.estimates, effect.fits, n_included / years, years)
 
 
-def _area_blocks(
-    dataset: ProcessedDataset,
-    area_id: str,
-    region,
-    matches: dict,
-    comparison: str,
-    by_length: dict | None = None,
-) -> dict:
+def _n_included(windows, group: str, area_id: str | None = None) -> int:
+    rows = windows[windows["group"] == group]
+    if area_id is not None:
+        rows = rows[rows["area_id"] == area_id]
+    return int(len(included(rows)))
+
+
+def _team_cost(inputs: dict, group: str, area_id: str, population: float) -> dict | None:
+    return cost_inputs.team_cost(
+        group,
+        area_id,
+        population,
+        inputs["team_costs"],
+        inputs["staffing"],
+        inputs["price_index"],
+    )
+
+
+def area_cost_blocks(
+    dataset: ProcessedDataset, area_id: str, analysis: AreaAnalysis
+) -> dict[str, ce.CostBlock]:
+    """{group: CostBlock} for the area's team groups, from the analysis' effects."""
     inputs = _inputs(dataset)
     if not inputs:
         return {}
     manifest = dataset.manifest
     areas = dataset.areas()
-    population = int(areas.loc[areas["area_id"] == area_id, "population"].iloc[0])
-    if by_length is None:
-        by_length = {n: region_windows(dataset, area_id, n) for n in SENSITIVITY_LENGTHS}
-    by_length = {n: by_length[n] for n in SENSITIVITY_LENGTHS}
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        return cost_effect.area_costs(
-            region,
-            area_id,
-            manifest["window_days"],
-            inputs["costs"],
-            population=population,
-            extract=(manifest["contacts_from"], manifest["contacts_to"]),
-            team_costs=inputs["team_costs"],
-            staffing=inputs["staffing"],
-            comparison_weights={g: _weights(m, region, comparison) for g, m in matches.items()},
-            windows_by_length=by_length,
-            price_index=inputs["price_index"],
+    population = float(areas.loc[areas["area_id"] == area_id, "population"].iloc[0])
+    windows = dataset.windows()
+    result = {}
+    for group, effect in analysis.effects.items():
+        n = _n_included(windows, group, area_id)
+        use = _use(effect, n, manifest)
+        team = _team_cost(inputs, group, area_id, population)
+        name = f"{area_id}/{group}"
+        block = ce.group_costs(
+            use, effect.estimates, inputs["costs"], team, population=population, name=name
         )
-
-
-def area_cost_blocks(
-    dataset: ProcessedDataset, area_id: str, analysis: AreaAnalysis, comparison: str
-) -> dict:
-    """{group: CostBlock} for the area's team groups, reusing the analysis' matches."""
-    return _area_blocks(
-        dataset,
-        area_id,
-        analysis.region_windows,
-        analysis.matches,
-        comparison,
-        analysis.windows_by_length or None,
-    )
+        if team is not None and use.adjusted:
+            other = _use(analysis.other_effects[group], n, manifest)
+            lengths = {
+                days: _use(
+                    by_group[group], _n_included(dataset.windows(days), group, area_id), manifest
+                )
+                for days, by_group in analysis.effects_by_length.items()
+                if days != use.window_days and group in by_group
+            }
+            block["tornado"] = ce.tornado(use, inputs["costs"], team, other, lengths)
+        block.update(area_id=area_id, group=group)
+        result[group] = block
+    return result
 
 
 def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> dict:
-    """Summed annual costs and savings over the region's areas (cached per comparison)."""
-    cache = dataset.folder / f"region_costs_{comparison}.json"
+    """The region's adjusted effects and summed costs (cached per comparison choice).
+
+    {"effects": {group: {measure: did estimate}}, "costs": {group: block, "total": block,
+    "areas": [...]}}.
+    """
+    cache = dataset.folder / f"region_{comparison}.json"
     if cache.exists():
-        totals = json.loads(cache.read_text(encoding="utf-8"))
-        if region in totals:
-            return totals[region]
-    areas = dataset.areas()
-    in_region = areas[areas["region"] == region]
-    blocks = {}
-    for area_id in in_region["area_id"]:
-        windows = region_windows(dataset, area_id)
-        candidates = windows[windows["group"] == "comparison"]
-        matches = {}
-        for group in TEAM_GROUPS:
-            rows = windows[(windows["area_id"] == area_id) & (windows["group"] == group)]
-            if rows["included"].any() and candidates["included"].any():
-                matches[group] = matching.match_comparison(rows, candidates, MEASURES)
-        blocks[area_id] = _area_blocks(dataset, area_id, windows, matches, comparison)
-    populations = dict(zip(in_region["area_id"], in_region["population"], strict=True))
-    totals = _jsonable(cost_effect.region_costs(blocks, populations))
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if region in cached:
+            return cached[region]
+    totals = jsonable(_region_totals(dataset, region, comparison))
     existing = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
     tmp = cache.with_suffix(f".{id(totals)}.tmp")
     tmp.write_text(json.dumps(existing | {region: totals}, ensure_ascii=False), "utf-8")
@@ -107,7 +103,69 @@ def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> di
     return totals
 
 
-def _jsonable(value):
-    from narvard.results import _clean
+def _region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> dict:
+    effects = region_effects(dataset, region, comparison)
+    result = {"effects": {g: e.estimates for g, e in effects.items()}, "costs": {}}
+    inputs = _inputs(dataset)
+    if not inputs:
+        return result
+    areas = dataset.areas()
+    in_region = areas[areas["region"] == region]
+    population = float(in_region["population"].sum())
+    windows = region_windows(dataset, region)
+    blocks = []
+    for group in TEAM_GROUPS:
+        if group not in effects:
+            continue
+        use = _use(effects[group], _n_included(windows, group), dataset.manifest)
+        team = _summed_team_cost(inputs, group, in_region, windows)
+        block = ce.group_costs(
+            use,
+            effects[group].estimates,
+            inputs["costs"],
+            team,
+            population=population,
+            name=f"region/{group}",
+        )
+        if team is not None and use.adjusted:
+            block["tornado"] = ce.tornado(use, inputs["costs"], team)
+        result["costs"][group] = block
+        blocks.append(block)
+    if blocks:
+        result["costs"]["total"] = ce.combined(blocks, population)
+    result["costs"]["areas"] = sorted(in_region["area_id"])
+    return result
 
-    return json.loads(json.dumps(_clean(value), default=str))
+
+def _summed_team_cost(inputs: dict, group: str, in_region, windows) -> dict | None:
+    """Σ of the team costs of the region's areas that have patients of the group."""
+    parts = []
+    for area_id, population in zip(in_region["area_id"], in_region["population"], strict=True):
+        if _n_included(windows, group, area_id) == 0:
+            continue
+        cost = _team_cost(inputs, group, area_id, float(population))
+        if cost is None:
+            return None
+        parts.append(cost)
+    if not parts:
+        return None
+    return {
+        key: float(sum(p[key] for p in parts)) for key in ("annual_cost_sek", "low_sek", "high_sek")
+    } | {"basis": "sum_of_areas", "n_areas": len(parts)}
+
+
+def jsonable(value):
+    """Plain JSON types: numpy scalars to Python, non-finite floats to None."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [jsonable(v) for v in value.tolist()]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating | float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-TEAM_GROUPS = ("HSVT", "NSVT")
-# Which measure each costed unit belongs to. Readmissions are inside the bed days.
-COSTED_MEASURES = {
-    "er_visits": "er_visit",
-    "inpatient_days": "inpatient_day",
-    "specialist_visits": "specialist_visit",
-}
+from narvard.domain import COSTED_MEASURES, TEAM_GROUPS
 
 
 def gross_savings(measures: dict, unit_costs: dict[str, float]) -> dict:

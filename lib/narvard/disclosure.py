@@ -32,11 +32,17 @@ def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
         if cost is not None and block["n_patients"] is None:
             _null_all(cost)
         elif cost is not None:
-            _suppress_small_counts(cost.get("avoided_use", {}), min_cell)
-        _suppress_small_counts(block.get("matching", {}), min_cell)
+            _suppress_cost_block(cost, min_cell)
+        _suppress_comparison_group(block.get("comparison_group"), min_cell)
         for did in (*block.get("did", {}).values(), *block.get("did_other", {}).values()):
-            if is_small(did.get("n_team"), min_cell) or is_small(did.get("n_comparison"), min_cell):
-                _null_all(did)
+            _suppress_did(did, min_cell)
+    for did_block in results.get("region_effects", {}).values():
+        for did in did_block.values():
+            _suppress_did(did, min_cell)
+    region_costs = results.get("costs", {}).get("region") or {}
+    for cost in region_costs.values():
+        if isinstance(cost, dict):
+            _suppress_cost_block(cost, min_cell)
     for survey in results.get("surveys", {}).values():
         _suppress_survey(survey, min_cell)
     _suppress_profile(results.get("profile", {}), min_cell)
@@ -47,14 +53,45 @@ def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
     return results
 
 
-COUNT_KEYS = (
-    "before_total",
-    "after_total",
-    "n_team",
-    "n_team_matched",
-    "n_team_unmatched",
-    "n_comparison_used",
-    "n_pairs",
+COUNT_KEYS = ("before_total", "after_total", "n_team", "n_comparison", "n_patients")
+
+
+def _suppress_did(did: dict, min_cell: int) -> None:
+    """An adjusted estimate on few team or comparison patients is hidden whole."""
+    if is_small(did.get("n_team"), min_cell) or is_small(did.get("n_comparison"), min_cell):
+        _null_all(did)
+
+
+def _suppress_comparison_group(summary: dict | None, min_cell: int) -> None:
+    """The comparison group's counts and balance table (means of few patients hidden)."""
+    if not summary:
+        return
+    if is_small(summary.get("n_team"), min_cell) or is_small(summary.get("n_comparison"), min_cell):
+        _null_all(summary)
+        for row in summary.get("balance", []):
+            _null_all(row)
+
+
+def _suppress_cost_block(cost: dict, min_cell: int) -> None:
+    """A cost block resting on few patients is hidden whole; small event counts in it too."""
+    if is_small(cost.get("n_patients"), min_cell):
+        _null_all(cost)
+        return
+    for entry in cost.get("avoided_use", {}).values():
+        _suppress_small_counts(entry, min_cell)
+        if entry.get("before_total") is None or entry.get("after_total") is None:
+            # before − after (and after / RR) would give the hidden count back
+            for key in AVOIDED_KEYS:
+                if key in entry:
+                    entry[key] = None
+
+
+AVOIDED_KEYS = (
+    "avoided_crude",
+    "avoided_crude_per_year",
+    "expected_after",
+    "avoided",
+    "avoided_per_year",
 )
 
 
@@ -131,6 +168,8 @@ def _suppress_consumption(block: dict, min_cell: int) -> None:
         excluded = block.get("n_excluded")
         _null_all(block)
         block["n_excluded"] = excluded
+        if "event_study" in block:
+            block["event_study"] = {}  # no monthly series for a group too small to show
         return
     if is_small(block.get("deaths_after"), min_cell):
         block["deaths_after"] = None
@@ -141,8 +180,10 @@ def _suppress_consumption(block: dict, min_cell: int) -> None:
             _suppress_level(level, min_cell)
     for level in block.get("sensitivity", {}).values():
         _suppress_level(level, min_cell)
-    for series in block.get("event_study", {}).values():
-        _suppress_event_study(series, min_cell)
+        for measure in (level.get("measures") or {}).values():
+            if isinstance(measure.get("did"), dict):
+                _suppress_did(measure["did"], min_cell)
+    _suppress_event_study(block.get("event_study") or {}, min_cell)
 
 
 def _suppress_measure(measure: dict, min_cell: int, before_total, after_total) -> None:
@@ -173,15 +214,22 @@ def _implied(mean, n) -> int | None:
     return None if mean is None or n is None else round(mean * n)
 
 
-def _suppress_event_study(series: dict, min_cell: int) -> None:
-    """Monthly means: a month with few patients alive or few events is hidden."""
-    alive = series.get("n_alive", [])
-    for values in series.get("measures", {}).values():
-        for k, mean in enumerate(values):
-            n = alive[k] if k < len(alive) else None
-            if is_small(n, min_cell) or is_small(_implied(mean, n), min_cell):
-                values[k] = None
-    series["n_alive"] = [None if is_small(n, min_cell) else n for n in alive]
+def _suppress_event_study(study: dict, min_cell: int) -> None:
+    """Monthly rates: a month with few patients observed or few events is hidden, and the
+    monthly patient counts are never published (their differences would count deaths)."""
+    for measure in study.get("measures", {}).values():
+        for arm in ("team", "comparison"):
+            series = measure.get(arm) or {}
+            observed = series.get("n_observed") or []
+            for k, rate in enumerate(series.get("rate") or []):
+                n = observed[k] if k < len(observed) else None
+                implied = None if rate is None or n is None else round(rate * n)
+                if is_small(n, min_cell) or is_small(implied, min_cell):
+                    series["rate"][k] = None
+                    series["ci"][k] = None
+                    if arm == "comparison" and measure.get("comparison_scaled"):
+                        measure["comparison_scaled"][k] = None
+            series["n_observed"] = None
 
 
 def _suppress_survey(survey: dict, min_cell: int) -> None:

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from narvard import formatting as fmt
-from narvard.consumption import MEASURES
+from narvard.domain import MEASURES
 from narvard.labels import MEASURE_NAMES, group_name
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
@@ -53,38 +53,6 @@ def consumption_chart(results: dict) -> Figure:
     return fig
 
 
-def survey_chart(survey: dict, title: str) -> Figure:
-    """Share positive per question and respondent group (horizontal bars, questionnaire order)."""
-    items = list(survey["items"].items())
-    groups = sorted({g for _, item in items for g in item if g != "all"})
-    height = 0.8 / max(len(groups), 1)
-    fig, ax = plt.subplots(
-        figsize=(10, 0.6 + 0.55 * len(items) * max(len(groups), 1) ** 0.5), layout="constrained"
-    )
-    for k, group in enumerate(groups):
-        shares = [item.get(group, {}).get("share_positive") for _, item in items]
-        ys = [i + (k - (len(groups) - 1) / 2) * height for i in range(len(items))]
-        ax.barh(
-            ys,
-            [100 * s if s is not None else 0 for s in shares],
-            height=height,
-            color=OKABE_ITO[k % len(OKABE_ITO)],
-            label=group_name(group),
-        )
-        for y, s in zip(ys, shares, strict=True):
-            label = fmt.share(s) if s is not None else fmt.SUPPRESSED
-            ax.text((100 * s if s is not None else 0) + 1, y, label, va="center", fontsize=8)
-    ax.set_yticks(range(len(items)), [wrap_label(survey["questions"][q]["text"]) for q, _ in items])
-    ax.invert_yaxis()
-    ax.set_xlim(0, 110)
-    ax.xaxis.set_major_formatter(lambda v, _p: fmt.percent(v) if v <= 100 else "")
-    ax.set_xlabel("Andel positiva svar")
-    ax.set_title(title, fontsize=11, loc="left")
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    ax.spines[["top", "right"]].set_visible(False)
-    return fig
-
-
 def wrap_label(text: str, width: int = 48) -> str:
     """Break a long question text into lines of at most `width` characters (axis labels)."""
     words, lines, line = text.split(), [], ""
@@ -98,39 +66,67 @@ def wrap_label(text: str, width: int = 48) -> str:
 
 
 def event_study_chart(block: dict, group: str) -> Figure:
-    """Monthly use per patient alive, −6 to +5 months around the index date: the team's
-    patients against their matched comparison patients."""
-    series = block["event_study"]
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(12, 3.2), layout="constrained")
-    styles = {
-        group: (OKABE_ITO[0], "-", "o"),
-        f"{group}_matched_comparison": ("#666666", "--", "s"),
-    }
-    names = {
-        group: group_name(group),
-        f"{group}_matched_comparison": "Matchade jämförelsepatienter",
-    }
+    """Care use per 30 days alive, month by month around the index date: the team's patients
+    (with 95 % band) and the comparison patients scaled to the team's baseline level."""
+    study = block["event_study"]
+    months = study["months"]
+    window_months = study["window_days"] / 30
+    fig, axes = plt.subplots(1, len(MEASURES), figsize=(12, 3.4), layout="constrained")
     for ax, measure in zip(axes, MEASURES, strict=True):
-        for label, data in series.items():
-            colour, line, marker = styles.get(label, ("#000000", ":", "x"))
-            values = [v if v is not None else float("nan") for v in data["measures"][measure]]
-            ax.plot(
-                data["months"],
-                values,
-                color=colour,
-                linestyle=line,
-                marker=marker,
-                markersize=3,
-                label=names.get(label, label),
-            )
+        data = study["measures"][measure]
+        ax.axvspan(-2 * window_months - 0.5, -window_months - 0.5, color="#E8E8E8", lw=0)
         ax.axvline(-0.5, color="#999999", linewidth=0.8)
+        _band(ax, months, data["team"]["rate"], data["team"]["ci"], OKABE_ITO[0], "-", "o")
+        scaled = data.get("comparison_scaled")
+        if scaled:
+            ax.plot(
+                months,
+                _values(scaled),
+                color="#555555",
+                linestyle="--",
+                marker="s",
+                markersize=2.5,
+                linewidth=1,
+            )
         ax.set_title(MEASURE_NAMES[measure], fontsize=10)
         ax.set_xlabel("Månad från indexdatum")
+        ax.xaxis.set_major_formatter(lambda value, _pos: fmt.number(value))
         _swedish_axis(ax, 2)
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0].set_ylabel("Per patient och månad")
-    axes[0].legend(frameon=False, fontsize=8)
+    axes[0].set_ylabel("Per 30 levda dagar")
+    axes[0].legend(handles=_event_legend(group), frameon=False, fontsize=8, loc="upper left")
     return fig
+
+
+def _values(series: list) -> list[float]:
+    return [v if v is not None else float("nan") for v in series]
+
+
+def _band(ax, months, rates, cis, colour, line, marker) -> None:
+    ax.plot(months, _values(rates), color=colour, linestyle=line, marker=marker, markersize=2.5)
+    low = [c[0] if c else float("nan") for c in cis]
+    high = [c[1] if c else float("nan") for c in cis]
+    ax.fill_between(months, low, high, color=colour, alpha=0.18, linewidth=0)
+
+
+def _event_legend(group: str) -> list:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    return [
+        Line2D([], [], color=OKABE_ITO[0], marker="o", markersize=3, label=group_name(group)),
+        Patch(color=OKABE_ITO[0], alpha=0.18, label="95 % KI"),
+        Line2D(
+            [],
+            [],
+            color="#555555",
+            linestyle="--",
+            marker="s",
+            markersize=3,
+            label="Jämförelsepatienter, i teamets nivå",
+        ),
+        Patch(color="#E8E8E8", label="Jämförelseperiod"),
+    ]
 
 
 def funnel_chart(all_results: list[dict], group: str, measure: str = "inpatient_days") -> Figure:

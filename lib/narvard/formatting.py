@@ -41,6 +41,17 @@ def share(value: float | None, decimals: int = 0) -> str:
     return percent(100.0 * value, decimals)
 
 
+def probability(value: float | None) -> str:
+    """A probability from a finite number of draws: '62 %', 'under 1 %' or 'över 99 %'."""
+    if _is_missing(value):
+        return SUPPRESSED
+    if value < 0.005:
+        return "under 1" + NBSP + "%"
+    if value > 0.995:
+        return "över 99" + NBSP + "%"
+    return share(value)
+
+
 def sek(value: float | None, millions: bool = False) -> str:
     """Kronor: '110 500 kr', or '1,8 mnkr' with millions=True."""
     if _is_missing(value):

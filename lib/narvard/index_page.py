@@ -70,7 +70,10 @@ def region_row(all_results: list[dict]) -> list[str]:
         before = sum(d["before_total"] for d in days)
         after = sum(d["after_total"] or 0 for d in days)
         change = 100 * (after - before) / before if before else None
-        cells += [fmt.number(sum(patients)), fmt.percent(change, signed=True), ""]
+        effects = all_results[0].get("region_effects", {}).get(group, {})
+        did = effects.get("inpatient_days", {})
+        adjusted = fmt.ratio_change(did.get("rate_ratio"), did.get("ci"))
+        cells += [fmt.number(sum(patients)), fmt.percent(change, signed=True), adjusted]
     cells.append("")
     total = (all_results[0]["costs"].get("region") or {}).get("total", {}) if all_results else {}
     ci = total.get("net_savings_ci") or [None, None]

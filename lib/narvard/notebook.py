@@ -43,7 +43,7 @@ def load_results(
     window_days: int,
     min_cell: int,
     results_path: str,
-    comparison: str = "matched",
+    comparison: str = "balanced",
 ) -> dict:
     """Compute an area's results (first area when none is named) and save results.json."""
     dataset = open_dataset(processed_dir, window_days)
@@ -159,11 +159,23 @@ def _items_by_scale(survey: dict) -> dict:
     return grouped
 
 
-def _show_sentences(title: str, comparisons: list[dict]) -> None:
+def comparison_sentences_html(title: str, comparisons: list[dict]) -> str:
+    """The sentences of the comparisons with a result as an HTML list, "" when none.
+
+    Rendered as HTML with every sentence escaped, not as Markdown: the sentences quote
+    question texts from the input files, which must show as text, never as markup.
+    """
     shown = [c for c in comparisons if c.get("difference") is not None]
-    if shown:
-        lines = "\n".join(f"- {c['sentence']}" for c in shown)
-        show_markdown(f"**{title}**\n\n{lines}")
+    if not shown:
+        return ""
+    items = "".join(f"<li>{html.escape(c['sentence'])}</li>" for c in shown)
+    return f"<p><strong>{html.escape(title)}</strong></p><ul>{items}</ul>"
+
+
+def _show_sentences(title: str, comparisons: list[dict]) -> None:
+    markup = comparison_sentences_html(title, comparisons)
+    if markup:
+        show_html(markup)
 
 
 def _show_open_answers(survey: dict) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from narvard import __version__
-from narvard.consumption import GROUPS, patient_windows
+from narvard.consumption import GROUPS, patient_months, patient_windows
 from narvard.tables import (
     ALL_TABLES,
     DATASET_FILE,
@@ -33,9 +33,10 @@ from narvard.tables import (
 MANIFEST = "manifest.json"
 CODEBOOK_FILE = "codebook.yml"
 WINDOWS_FILE = "patient_windows.parquet"
+MONTHS_FILE = "patient_months.parquet"  # events per patient and month (event study)
 SENSITIVITY_WINDOWS = (90, 180, 365)  # window lengths every dataset is also aggregated for
 # Bump when the processed folder's layout or content changes: old caches are then rebuilt.
-PROCESSED_FORMAT = 2
+PROCESSED_FORMAT = 3
 NUMERIC_COLUMNS = {
     "areas": {"population": "int64"},
     "survey_questions": {"order": "int64"},
@@ -89,6 +90,10 @@ class ProcessedDataset:
             return pd.read_parquet(self.folder / WINDOWS_FILE)
         return pd.read_parquet(self.folder / f"patient_windows_{window_days}.parquet")
 
+    def months(self) -> pd.DataFrame:
+        """Events per patient, 30-day month around the index date and measure (sparse)."""
+        return pd.read_parquet(self.folder / MONTHS_FILE)
+
     def table(self, name: str) -> pd.DataFrame | None:
         """A small input table with its numeric columns typed; None when the dataset lacks it."""
         path = self.folder / f"{name}.parquet"
@@ -116,6 +121,7 @@ def prepare_dataset(data_dir: Path, processed_root: Path, window_days: int) -> P
     staging.mkdir(parents=True)
     windows = patient_windows(data_dir, window_days)
     windows.to_parquet(staging / WINDOWS_FILE, index=False)
+    patient_months(data_dir).to_parquet(staging / MONTHS_FILE, index=False)
     for length in SENSITIVITY_WINDOWS:
         if length != window_days:
             other = patient_windows(data_dir, length)
@@ -152,7 +158,7 @@ def count_rows(path: Path) -> int:
 def expected_files(window_days: int) -> list[str]:
     """The files a complete processed folder holds (small optional tables aside)."""
     lengths = [n for n in SENSITIVITY_WINDOWS if n != window_days]
-    return [MANIFEST, WINDOWS_FILE, "areas.parquet"] + [
+    return [MANIFEST, WINDOWS_FILE, MONTHS_FILE, "areas.parquet"] + [
         f"patient_windows_{n}.parquet" for n in lengths
     ]
 
@@ -200,7 +206,7 @@ def check_processed(dataset: ProcessedDataset, data_dir: Path) -> None:
         problems.append("a patient appears twice")
     if not windows["group"].isin(GROUPS).all():
         problems.append("unknown group")
-    counts = windows.filter(regex="_(before|after)$")
+    counts = windows.filter(regex="_(history|before|after)$")
     if (counts < 0).any().any():
         problems.append("negative counts")
     if problems:

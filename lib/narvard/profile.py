@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-AGE_BANDS = ("<75", "75-84", "85+")
+from narvard.domain import AGE_BANDS, age_band
+
 # VGR's final report: the 3 247 HSVT and 532 NSVT patients followed were "about a third of
 # the target group" in a region of 1,77 million inhabitants (2018).
 VGR_POPULATION_2018 = 1_720_000
@@ -18,11 +19,6 @@ TARGET_PER_100K = {
 }
 # VGR staffing keys (final report on Mobil närvård): per 100 000 inhabitants.
 STAFFING_KEYS = {"HSVT": {"doctors": 3.5}, "NSVT": {"doctors": 1.0, "nurses": 2.0}}
-
-
-def age_band(age: pd.Series) -> pd.Series:
-    """<75, 75–84 and 85+ (age in whole years at the index date's year)."""
-    return pd.cut(age, [-1, 74, 84, 200], labels=list(AGE_BANDS)).astype(str)
 
 
 def group_profile(patients: pd.DataFrame) -> dict:

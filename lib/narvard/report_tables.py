@@ -8,8 +8,8 @@ import re
 import pandas as pd
 
 from narvard import formatting as fmt
-from narvard.consumption import MEASURES
 from narvard.costs import team_blocks
+from narvard.domain import AGE_BANDS, MEASURES, TEAM_GROUPS
 from narvard.labels import COST_ITEM_NAMES, EXCLUSION_REASONS, MEASURE_NAMES, group_name
 
 
@@ -273,9 +273,9 @@ def checksums_table(results: dict) -> pd.DataFrame:
 
 
 def adjusted_table(results: dict) -> pd.DataFrame:
-    """Crude change beside the person-time rate and the comparison-adjusted change."""
+    """The adjusted effect beside the crude change and the other comparison group."""
     rows = []
-    for group in ("HSVT", "NSVT"):
+    for group in TEAM_GROUPS:
         block = results["consumption"].get(group)
         if block is None or "did" not in block:
             continue
@@ -286,16 +286,15 @@ def adjusted_table(results: dict) -> pd.DataFrame:
                 {
                     "Grupp": group,
                     "Mått": MEASURE_NAMES[measure],
-                    "Enkel förändring": _change(m),
-                    "Efter, per 180 levda dagar": fmt.number(m.get("rate_after_per_180d"), 2),
-                    "Förändring per levd dag (95 % KI)": fmt.ratio_change(
-                        m.get("rate_ratio"), m.get("rate_ratio_ci")
-                    ),
-                    "Jämfört med liknande patienter (95 % KI)": fmt.ratio_change(
+                    "Enkel förändring (före–efter)": _change(m),
+                    "Effekt: jämfört med liknande patienter (95 % KI)": fmt.ratio_change(
                         did.get("rate_ratio"), did.get("ci")
                     ),
-                    OTHER_COMPARISON[did.get("comparison") or "matched"]: fmt.ratio_change(
+                    OTHER_COMPARISON[did.get("comparison") or "balanced"]: fmt.ratio_change(
                         other.get("rate_ratio"), other.get("ci")
+                    ),
+                    "Patienter (team / jämförelse)": (
+                        f"{fmt.number(did.get('n_team'))} / {fmt.number(did.get('n_comparison'))}"
                     ),
                 }
             )
@@ -303,27 +302,31 @@ def adjusted_table(results: dict) -> pd.DataFrame:
 
 
 OTHER_COMPARISON = {
-    "matched": "Jämfört med alla jämförelsepatienter (känslighet)",
-    "all": "Jämfört med matchade patienter (känslighet)",
+    "balanced": "Känslighet: alla jämförelsepatienter",
+    "all": "Känslighet: viktade jämförelsepatienter",
 }
-BALANCE_NAMES = {"age": "Ålder", "share_women": "Andel kvinnor", "index_year": "Indexår"}
+BALANCE_NAMES = {"age": "Ålder", "share_women": "Andel kvinnor", "index_time": "Indexdatum (år)"}
 
 
 def balance_table(block: dict) -> pd.DataFrame:
-    """Standardised mean differences before and after matching (target below 0,1)."""
+    """How alike the team and the comparison patients are, before and after weighting."""
     rows = []
-    for row in block["matching"]["balance"]:
+    for row in block["comparison_group"]["balance"]:
         name = row["variable"]
-        label = BALANCE_NAMES.get(name) or MEASURE_NAMES.get(name.removesuffix("_before"), name)
-        if name.endswith("_before"):
-            label += ", före"
+        measure = name.rsplit("_", 1)[0]
+        label = BALANCE_NAMES.get(name) or (
+            f"{MEASURE_NAMES.get(measure, name)}, jämförelseperioden (vägs inte)"
+        )
         rows.append(
             {
                 "Egenskap": label,
                 "Team": _balance_value(name, row.get("mean_team")),
-                "Alla jämförelsepatienter": _balance_value(name, row.get("mean_comparison")),
-                "Skillnad före matchning (SMD)": fmt.number(row.get("smd_before"), 2),
-                "Skillnad efter matchning (SMD)": fmt.number(row.get("smd_after"), 2),
+                "Jämförelsepatienter": _balance_value(name, row.get("mean_comparison")),
+                "Jämförelsepatienter, viktade": _balance_value(
+                    name, row.get("mean_comparison_weighted")
+                ),
+                "Skillnad före viktning (SMD)": fmt.number(row.get("smd_before"), 2),
+                "Skillnad efter viktning (SMD)": fmt.number(row.get("smd_after"), 2),
             }
         )
     return pd.DataFrame(rows)
@@ -334,14 +337,14 @@ LEVEL_NAMES = {
     "F": "Kvinnor",
     "M": "Män",
     "<75": "Under 75 år",
-    "75-84": "75–84 år",
+    "75–84": "75–84 år",
     "85+": "85 år och äldre",
 }
 
 
 def _balance_value(variable: str, value: float | None) -> str:
-    if value is not None and variable == "index_year":
-        return f"{value:.1f}".replace(".", ",")  # a year: no thousands separator
+    if value is not None and variable == "index_time":
+        return fmt.number(value, 1)  # a year with a decimal: no thousands separator needed
     if value is not None and variable == "share_women":
         return fmt.share(value)
     return fmt.number(value, 2)
@@ -351,7 +354,9 @@ def subgroup_table(block: dict) -> pd.DataFrame:
     """Crude change per subgroup level and measure, with the number of patients."""
     rows = []
     for kind, levels in block.get("subgroups", {}).items():
-        for level, sub in levels.items():
+        order = AGE_BANDS if kind == "age_band" else sorted(levels)
+        for level in [lv for lv in order if lv in levels]:
+            sub = levels[level]
             row = {
                 "Indelning": SUBGROUP_NAMES.get(kind, kind),
                 "Grupp": LEVEL_NAMES.get(level, level),
@@ -364,23 +369,20 @@ def subgroup_table(block: dict) -> pd.DataFrame:
 
 
 def sensitivity_table(block: dict) -> pd.DataFrame:
-    """Crude and adjusted change per window length (90, 180, 365 days)."""
+    """Crude change and adjusted effect per window length (90, 180, 365 days)."""
     rows = []
     for length, level in block.get("sensitivity", {}).items():
         for measure in MEASURES:
             m = level["measures"][measure]
+            did = m.get("did") or {}
             rows.append(
                 {
                     "Period": f"{length} dagar",
                     "Mått": MEASURE_NAMES[measure],
                     "Patienter": fmt.number(level["n_patients"]),
-                    "Förändring per levd dag": fmt.ratio_change(m.get("rate_ratio")),
-                    "Jämfört med matchade patienter": fmt.ratio_change(
-                        m["did_matched"].get("rate_ratio"), m["did_matched"].get("ci")
-                    ),
-                    "Jämfört med alla jämförelsepatienter": fmt.ratio_change(
-                        m["did_all"].get("rate_ratio"), m["did_all"].get("ci")
-                    ),
+                    "Enkel förändring per levd dag": fmt.ratio_change(m.get("rate_ratio")),
+                    "Effekt (95 % KI)": fmt.ratio_change(did.get("rate_ratio"), did.get("ci")),
+                    "Patienter i effektskattningen": fmt.number(did.get("n_team")),
                 }
             )
     return pd.DataFrame(rows)
@@ -401,7 +403,7 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
         "Teamens kostnad per år": lambda b: fmt.sek(b.get("team_cost_sek"), millions=True),
         "Nya patienter per år": lambda b: fmt.number(b.get("patients_per_year")),
         "Bruttobesparing per år, enkel före–efter": lambda b: fmt.sek(
-            b.get("annual_gross_savings_sek"), millions=True
+            b.get("annual_gross_savings_crude_sek"), millions=True
         ),
         "Bruttobesparing per år, justerad": lambda b: fmt.sek(
             b.get("annual_gross_savings_adjusted_sek"), millions=True
@@ -410,7 +412,7 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
             b.get("net_savings_sek"), millions=True
         ),
         "95 % KI för nettobesparingen": lambda b: _interval(b.get("net_savings_ci")),
-        "Sannolikhet att nettot är positivt": lambda b: fmt.share(b.get("prob_net_positive")),
+        "Sannolikhet att nettot är positivt": lambda b: fmt.probability(b.get("prob_net_positive")),
         "Tillbaka per satsad krona": lambda b: (
             fmt.number(b.get("return_per_krona"), 2) + " kr"
             if b.get("return_per_krona") is not None
@@ -446,7 +448,7 @@ def region_cost_table(costs: dict) -> pd.DataFrame:
                 ),
                 "Nettobesparing per år": fmt.sek(block.get("net_savings_sek"), millions=True),
                 "95 % KI": _interval(block.get("net_savings_ci")),
-                "Sannolikhet för positivt netto": fmt.share(block.get("prob_net_positive")),
+                "Sannolikhet för positivt netto": fmt.probability(block.get("prob_net_positive")),
             }
         )
     return pd.DataFrame(rows)

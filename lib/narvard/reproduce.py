@@ -12,8 +12,9 @@ import math
 import tempfile
 from pathlib import Path
 
+from narvard.cost_results import jsonable
 from narvard.processed import input_checksums, prepare_dataset
-from narvard.results import _clean, area_results, read_results
+from narvard.results import area_results, read_results
 
 IGNORED_KEYS = {"narvard_version", "packages", "python"}  # software facts, not figures
 
@@ -69,7 +70,7 @@ def verify_reports(out_dir: Path, data_dir: Path) -> list[str]:
                         f"{area}: indatafilen {name} skiljer sig från den rapporten byggde på"
                     )
             dataset = prepare_dataset(data_dir, Path(processed), stored["window_days"])
-            comparison = stored.get("comparison", "matched")
-            again = _clean(area_results(dataset, area, stored["min_cell"], comparison))
+            comparison = stored.get("comparison", "balanced")
+            again = jsonable(area_results(dataset, area, stored["min_cell"], comparison))
             problems += [f"{area}: {d}" for d in differences(stored, again)]
     return problems

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 import platform
 from pathlib import Path
 
 from narvard import __version__
 from narvard.analysis import analyse_area
 from narvard.consumption import consumption_results
-from narvard.cost_results import area_cost_blocks, region_totals
+from narvard.cost_results import area_cost_blocks, jsonable, region_totals
 from narvard.costs import cost_results
 from narvard.disclosure import DEFAULT_MIN_CELL, suppress_results
 from narvard.likert import survey_label_counts
@@ -27,12 +26,12 @@ def area_results(
     dataset: ProcessedDataset,
     area_id: str,
     min_cell: int = DEFAULT_MIN_CELL,
-    comparison: str = "matched",
+    comparison: str = "balanced",
 ) -> dict:
     """Compute and disclosure-control one area's results from a prepared dataset.
 
-    comparison: "matched" (matched comparison patients of the region, the default) or
-    "all" (every comparison patient of the region) for the difference-in-differences.
+    comparison: "balanced" (the region's comparison patients weighted to the team's age,
+    sex and index date, the default) or "all" (every comparison patient of the region).
     """
     manifest = dataset.manifest
     areas = dataset.areas()
@@ -43,6 +42,7 @@ def area_results(
     area_windows = windows[windows["area_id"] == area_id]
     consumption = consumption_results(area_windows)
     analysis = analyse_area(dataset, area_id, consumption, comparison)
+    region = region_totals(dataset, str(area["region"]), comparison)
     results = {
         "schema_version": SCHEMA_VERSION,
         "area_id": area_id,
@@ -54,7 +54,8 @@ def area_results(
         "exclusions": _exclusions(area_windows),
         "consumption": consumption,
         "surveys": _surveys(dataset, area_id, area_windows, min_cell),
-        "costs": _costs(dataset, area_id, str(area["region"]), consumption, analysis, comparison),
+        "costs": _costs(dataset, area_id, consumption, analysis, region),
+        "region_effects": region["effects"],
         "unit_costs": _unit_costs(dataset),
         "profile": area_profile(area_windows, int(area["population"])),
         "data_quality": {"rows": manifest.get("rows", {})},
@@ -92,7 +93,7 @@ def provenance(area_id: str, window_days: int, min_cell: int, comparison: str) -
     }
 
 
-def _costs(dataset, area_id: str, region: str, consumption: dict, analysis, comparison: str):
+def _costs(dataset, area_id: str, consumption: dict, analysis, region: dict):
     """Crude contract savings with their breakdown, deepened by the cost-effect analysis
     (adjusted, annual, net, uncertainty, tornado) and the region's total."""
     crude = cost_results(
@@ -100,10 +101,10 @@ def _costs(dataset, area_id: str, region: str, consumption: dict, analysis, comp
     )
     if not crude:
         return {}
-    for group, block in area_cost_blocks(dataset, area_id, analysis, comparison).items():
+    for group, block in area_cost_blocks(dataset, area_id, analysis).items():
         if group in crude:
-            crude[group] = dict(block) | {"items": crude[group]["items"]}
-    crude["region"] = region_totals(dataset, region, comparison)
+            crude[group] = crude[group] | dict(block)
+    crude["region"] = region["costs"]
     return crude
 
 
@@ -173,22 +174,9 @@ def _unit_costs(dataset: ProcessedDataset) -> dict:
     }
 
 
-def _clean(value):
-    """JSON-safe: NaN becomes null, numpy scalars become Python numbers."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def write_results(results: dict, path: Path) -> None:
     Path(path).write_text(
-        json.dumps(_clean(results), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(jsonable(results), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
 
 

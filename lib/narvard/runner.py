@@ -171,7 +171,7 @@ def render_area(
     processed_dir: str,
     window_days: int,
     min_cell: int,
-    comparison: str = "matched",
+    comparison: str = "balanced",
 ) -> AreaOutcome:
     """Execute, check and export one area's report into area_dir (runs in a worker process)."""
     started = time.monotonic()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from narvard.disclosure import DEFAULT_MIN_CELL
 
-COMPARISON_CHOICES = ("matched", "all")
+COMPARISON_CHOICES = ("balanced", "all")
 
 
 class SettingsError(ValueError):
@@ -26,7 +26,7 @@ class ReportSettings:
     window_days: int = 180
     min_cell: int = DEFAULT_MIN_CELL
     jobs: int = 1
-    comparison: str = "matched"  # DiD against matched comparison patients, or "all"
+    comparison: str = "balanced"  # comparison patients balanced on age, sex, index date; or "all"
     extra: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

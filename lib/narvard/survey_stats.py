@@ -26,6 +26,11 @@ SIGNIFICANCE = 0.05
 LOW_RESPONSE_RATE = 0.5  # response rates below this get LOW_RESPONSE_NOTE
 LOW_RESPONSE_NOTE = "Svarsfrekvensen är låg, så resultaten är osäkra."
 MIN_EXPECTED = 5.0  # Cochran's rule: any expected cell below this -> Fisher's exact test
+QUESTION_LIMIT = 60  # characters of a question's text that lead a comparison sentence
+# The two lists of comparison entries in a survey block; one area report is one Holm family.
+COMPARISON_KINDS = ("comparisons", "area_vs_rest")
+CERTAIN = "skillnaden är statistiskt säkerställd"
+UNCERTAIN = "skillnaden kan bero på slumpen"
 
 # Which two groups are compared within each survey (difference = first minus second).
 COMPARISON_PAIRS: dict[str, tuple[str, str]] = {
@@ -279,8 +284,39 @@ def item_intervals(
 # --------------------------------------------------------------------------- comparisons
 
 
+def short_question(text: object, limit: int = QUESTION_LIMIT) -> str:
+    """A question's text on one line; longer than `limit` characters it is cut at the last
+    word boundary within the limit (a single overlong word is cut at the limit) and ends
+    with "…"."""
+    line = " ".join(str(text).split())
+    if len(line) <= limit:
+        return line
+    head = line[: limit + 1]
+    cut = head.rsplit(" ", 1)[0] if " " in head else line[:limit]
+    return cut.rstrip(" ,;:.-–") + "…"
+
+
+def _question_label(row) -> str:
+    """Short text of a survey_questions row; its question_id when the text is missing."""
+    text = getattr(row, "question_text", None)
+    if text is None or pd.isna(text) or not str(text).strip():
+        return str(row.question_id)
+    return short_question(text)
+
+
 def comparison_sentence(comparison: dict, scale: str) -> str:
-    """One plain Swedish sentence for a comparison from compare_groups."""
+    """One plain Swedish sentence for a comparison entry, led by its question's short text
+    (the entry's `question`, when present) in Swedish quotation marks.
+
+    The verdict "statistiskt säkerställd" follows the entry's `p_holm` < SIGNIFICANCE; in a
+    report, p_holm is adjusted across every comparison of the area (adjust_report_family).
+    """
+    text = _difference_text(comparison, scale)
+    question = comparison.get("question")
+    return f"”{question}” – {text}" if question else text
+
+
+def _difference_text(comparison: dict, scale: str) -> str:
     a, b = comparison["groups"]
     share_a, share_b = comparison["shares"]
     if share_a is None or share_b is None:
@@ -293,12 +329,46 @@ def comparison_sentence(comparison: dict, scale: str) -> str:
     if share_a < share_b:
         phrase_a, phrase_b, text_a, text_b = phrase_b, phrase_a, text_b, text_a
     certain = comparison["p_holm"] is not None and comparison["p_holm"] < SIGNIFICANCE
-    verdict = "skillnaden är statistiskt säker" if certain else "skillnaden kan bero på slumpen"
+    verdict = CERTAIN if certain else UNCERTAIN
     return f"En större andel {phrase_a} än {phrase_b} {verb} ({text_a} mot {text_b}); {verdict}."
 
 
 def _phrase(group: str) -> str:
     return GROUP_PHRASES.get(group, f"i gruppen {group}")
+
+
+def adjust_family(entries: Sequence[dict]) -> dict:
+    """Holm-adjust the p-values of these comparison entries as ONE family, in place.
+
+    Sets `p_holm` and `n_tests` (the family size m: entries whose p_value is None are
+    skipped and not counted) on every entry and rewrites its `sentence` from the new
+    p_holm. Returns {"method": "holm", "n_tests": m, "alpha": SIGNIFICANCE}.
+    """
+    adjusted = holm_adjust([entry["p_value"] for entry in entries])
+    n_tests = sum(p is not None for p in adjusted)
+    for entry, p_holm in zip(entries, adjusted, strict=True):
+        entry["p_holm"] = p_holm
+        entry["n_tests"] = n_tests
+        shown = entry if entry["difference"] is not None else {**entry, "shares": [None, None]}
+        entry["sentence"] = comparison_sentence(shown, entry["scale"])
+    return {"method": "holm", "n_tests": n_tests, "alpha": SIGNIFICANCE}
+
+
+def adjust_report_family(surveys: dict[str, dict]) -> dict:
+    """One Holm family for every survey comparison shown in one area report.
+
+    `surveys` maps survey_id to a block with `comparisons` and/or `area_vs_rest` (as from
+    survey_details). Every entry of every survey and both kinds is adjusted together
+    (adjust_family): p_holm, n_tests and sentence are rewritten in place, so "statistiskt
+    säkerställd" in the report always means significant after the report-wide correction.
+    """
+    entries = [
+        entry
+        for block in surveys.values()
+        for kind in COMPARISON_KINDS
+        for entry in block.get(kind, [])
+    ]
+    return adjust_family(entries)
 
 
 def _compare_counts(summary_a: dict, summary_b: dict, min_n: int) -> dict:
@@ -322,6 +392,7 @@ def _comparisons(
     group_column: str,
     min_n: int,
 ) -> list[dict]:
+    """Unadjusted entries (no p_holm, n_tests or sentence yet), one per closed question."""
     result = []
     for row in _questions_of(questions, survey_id, closed_only=True).itertuples():
         given = answers[answers["question_id"] == row.question_id]
@@ -331,6 +402,7 @@ def _comparisons(
         ]
         entry = {
             "question_id": row.question_id,
+            "question": _question_label(row),
             "scale": row.scale,
             "groups": list(groups),
             "n": [s["n"] for s in summaries],
@@ -338,10 +410,6 @@ def _comparisons(
             **_compare_counts(summaries[0], summaries[1], min_n),
         }
         result.append(entry)
-    for entry, p_holm in zip(result, holm_adjust([e["p_value"] for e in result]), strict=True):
-        entry["p_holm"] = p_holm
-        shown = entry if entry["difference"] is not None else {**entry, "shares": [None, None]}
-        entry["sentence"] = comparison_sentence(shown, entry["scale"])
     return result
 
 
@@ -353,13 +421,15 @@ def compare_groups(
     group_column: str = "respondent_group",
     min_n: int = 0,
 ) -> list[dict]:
-    """Group a versus group b per closed question, Holm-corrected across the survey.
+    """Group a versus group b per closed question, Holm-corrected across this call's items.
 
     Default groups come from COMPARISON_PAIRS, else the two groups present (sorted).
-    Each entry: {question_id, scale, groups: [a, b], n: [n_a, n_b], shares: [p_a, p_b],
-    difference: p_a - p_b, ci: [low, high] (Newcombe), p_value, test, p_holm, sentence}.
-    Items where a group has fewer than max(1, min_n) substantive answers keep None values
-    and do not count in the Holm correction. Returns [] when there are not two groups.
+    Each entry: {question_id, question (short text), scale, groups: [a, b], n: [n_a, n_b],
+    shares: [p_a, p_b], difference: p_a - p_b, ci: [low, high] (Newcombe), p_value, test,
+    p_holm, n_tests, sentence}. Items where a group has fewer than max(1, min_n)
+    substantive answers keep None values and do not count in the Holm correction. Returns
+    [] when there are not two groups. The Holm family here is this call only (standalone
+    use); survey_details re-adjusts every comparison of an area as one family.
     """
     answers = _answers_of(responses, survey_id)
     if groups is None:
@@ -369,7 +439,9 @@ def compare_groups(
             if len(present) != 2:
                 return []
             groups = (present[0], present[1])
-    return _comparisons(questions, answers, survey_id, tuple(groups), group_column, min_n)
+    entries = _comparisons(questions, answers, survey_id, tuple(groups), group_column, min_n)
+    adjust_family(entries)
+    return entries
 
 
 def compare_area_to_rest(
@@ -575,9 +647,10 @@ def survey_details(
     `themes` and `open_answers`; quotes are redacted. Shape per survey_id: {response,
     missing, items (ci per question/group, deep-merges into survey_results' items),
     comparisons, area_vs_rest, components, component_comparison, waves, themes?,
-    open_answers?}. `min_cell` (the report's --min-cell) leaves a comparison empty where a
-    group has fewer substantive answers, and takes no quotes from a group with fewer open
-    answers.
+    open_answers?}. The comparisons and area_vs_rest entries of all surveys form one Holm
+    family (adjust_report_family): their p_holm, n_tests and sentences are report-wide.
+    `min_cell` (the report's --min-cell) leaves a comparison empty where a group has fewer
+    substantive answers, and takes no quotes from a group with fewer open answers.
     """
     in_area = responses["area_id"] == area_id
     rest_mask = ~in_area if rest_area_ids is None else responses["area_id"].isin(rest_area_ids)
@@ -609,4 +682,5 @@ def survey_details(
                 open_answers.survey_open_answers(questions, area, survey_id, codebook, min_cell)
             )
         result[str(survey_id)] = block
+    adjust_report_family(result)
     return result

@@ -1,4 +1,4 @@
-"""Tornado chart of the cost-effect sensitivity analysis (``cost_effect.tornado``).
+"""Tornado chart of the cost-effect sensitivity analysis (``stats.cost_effect.tornado``).
 
 One horizontal bar per input, largest swing on top: the bar spans the net savings per
 year over the input's settings, drawn from the base case. The part where the net is
@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from narvard import formatting as fmt
+from narvard.cost_text import row_label, setting_label
 
 WORSE_COLOUR, BETTER_COLOUR = "#D55E00", "#0072B2"  # Okabe–Ito vermillion and blue
 BASE_COLOUR, ZERO_COLOUR = "#000000", "#999999"
@@ -37,13 +38,13 @@ def _draw_row(ax, y: float, row: Mapping, base: float) -> None:
         ax.barh(y, high - base, left=base, color=BETTER_COLOUR, edgecolor="white")
     settings = sorted(row["settings"], key=lambda s: s["net_savings_sek"])
     for setting, value, align in ((settings[0], low, "right"), (settings[-1], high, "left")):
-        pad = " " if align == "left" else ""
-        text = f"{pad}{setting['label']} " if align == "right" else f"{pad}{setting['label']}"
+        label = setting_label(setting)
+        text = f"{label} " if align == "right" else f" {label}"
         ax.text(value, y, text, va="center", ha=align, fontsize=8)
 
 
 def tornado_chart(tornado: Mapping, title: str | None = None, max_rows: int = 10) -> Figure:
-    """Horizontal tornado bars of ``cost_effect.tornado`` output (Swedish labels).
+    """Horizontal tornado bars of a results.json tornado (Swedish labels).
 
     A black line marks the base case, a dashed grey line zero (the teams pay for
     themselves). At most ``max_rows`` bars, largest swing on top.
@@ -54,7 +55,7 @@ def tornado_chart(tornado: Mapping, title: str | None = None, max_rows: int = 10
     for position, row in enumerate(rows):
         _draw_row(ax, len(rows) - 1 - position, row, base)
     ax.set_yticks(
-        range(len(rows)), [textwrap.fill(row["label"], 28) for row in reversed(rows)], fontsize=9
+        range(len(rows)), [textwrap.fill(row_label(row), 28) for row in reversed(rows)], fontsize=9
     )
     ax.axvline(base, color=BASE_COLOUR, linewidth=1)
     ax.axvline(0, color=ZERO_COLOUR, linewidth=1, linestyle="--")

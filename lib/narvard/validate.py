@@ -955,13 +955,32 @@ def _rules_unit_costs(tables: Tables) -> list[Problem]:
 
 
 def _rules_team_costs(tables: Tables) -> list[Problem]:
-    """area_id in areas; one row per (area_id, group)."""
+    """area_id in areas; one row per (area_id, group); optional low_sek ≤ cost ≤ high_sek."""
     teams, areas = tables["team_costs"], tables["areas"]
     if teams is None:
         return []
     problems = _check_reference(teams, ["area_id"], areas, _in_file(areas, "ett area_id"))
     expected = "en rad per area_id och group"
-    return problems + _check_unique(teams, ["area_id", "group"], expected)
+    problems += _check_unique(teams, ["area_id", "group"], expected)
+    return problems + _team_cost_range(teams)
+
+
+def _team_cost_range(teams: _Table) -> list[Problem]:
+    """The optional columns low_sek and high_sek (the team cost's uncertainty range)."""
+    if not {"low_sek", "high_sek"} <= set(teams.frame.columns) or not teams.has("annual_cost_sek"):
+        return []
+    cost = teams.parsed["annual_cost_sek"]
+    problems = []
+    bounds = {}
+    for column in ("low_sek", "high_sek"):
+        text = teams[column].str.strip()
+        bounds[column] = pd.to_numeric(text.str.replace(",", "."), errors="coerce")
+        bad = (text != "") & bounds[column].isna()
+        problems += _rows(teams, column, bad, "ett tal (kronor) eller tom cell")
+    outside = ((bounds["low_sek"] > cost) | (bounds["high_sek"] < cost)).to_numpy()
+    detail = "(low_sek " + teams["low_sek"] + ", high_sek " + teams["high_sek"] + ")"
+    expected = "low_sek ≤ annual_cost_sek ≤ high_sek"
+    return problems + _rows(teams, "annual_cost_sek", outside, expected, None, detail)
 
 
 TABLE_RULES = (

@@ -109,3 +109,24 @@ def _visible_text(page: str) -> str:
     body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
     body = re.sub(r'src="data:[^"]*"', " ", body)
     return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_default_estimates_cover_the_demo_truth(rendered):
+    """The demo is a dataset where the answer is known (truth.json): the reports' adjusted
+    effect covers the true effect in at least 90 % of area × group × measure cells and has
+    the right sign for the region."""
+    root = rendered["root"]
+    truth = json.loads((root / "raw" / "truth.json").read_text(encoding="utf-8"))
+    covered = cells = 0
+    for area in AREAS:
+        results = json.loads((root / "reports" / area / "results.json").read_text("utf-8"))
+        for group in ("HSVT", "NSVT"):
+            for measure, estimate in results["consumption"][group]["did"].items():
+                low, high = estimate["ci"]
+                cells += 1
+                covered += low <= truth["areas"][area][group][measure] <= high
+    assert covered >= 0.9 * cells
+    region = results["region_effects"]
+    for group in ("HSVT", "NSVT"):
+        for measure, estimate in region[group].items():
+            assert (estimate["rate_ratio"] < 1) == (truth["region"][group][measure] < 1)

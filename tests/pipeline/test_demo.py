@@ -8,6 +8,7 @@ published VGR figures (final report 2019, seed 001).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -359,3 +360,26 @@ def test_national_scale_has_one_area_per_region():
     cohort = tables["cohort"]
     assert cohort["area_id"].nunique() == 21 and cohort["patient_id"].is_unique
     assert set(tables["survey_invitations"]["area_id"]) == set(tables["areas"]["area_id"])
+
+
+# --------------------------------------------------------------------------- truth
+
+
+def test_truth_is_the_same_patients_without_the_teams(dataset, windows):
+    """truth.json: per area, group and measure, after-window events with the team over the
+    same patients' events without it (narvard.synthetic.truth). The demo plants benefits
+    (every multiplier ≤ 1), so every true ratio is below 1; the comparison group has none."""
+    truth = json.loads((dataset / "truth.json").read_text(encoding="utf-8"))
+    assert truth["window_days"] == WINDOW
+    included = windows[windows["included"]]
+    for group in ("HSVT", "NSVT"):
+        region = truth["region"][group]
+        assert region["n_patients"] == int((included["group"] == group).sum())
+        for measure in MEASURES:
+            assert 0.5 < region[measure] < 1.0, (group, measure)
+    assert set(truth["areas"]) == set(included["area_id"])
+    assert all("comparison" not in groups for groups in truth["areas"].values())
+    # The crude change overstates the true effect (regression to the mean is built in).
+    crude = included[included["group"] == "NSVT"]
+    crude_ratio = crude["inpatient_days_after"].sum() / crude["inpatient_days_before"].sum()
+    assert crude_ratio < truth["region"]["NSVT"]["inpatient_days"] - 0.1

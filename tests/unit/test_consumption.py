@@ -178,3 +178,26 @@ def test_parquet_input_gives_the_same_windows(tmp_path, contract_example):
         table.to_parquet(contract_example / f"{name}.parquet")
     parquet_rows = patient_windows(contract_example, 180)
     pd.testing.assert_frame_equal(csv_rows, parquet_rows)
+
+
+def test_history_window_is_the_window_before_the_before_window(tmp_path):
+    # History window: 2019-02-19 … 2019-02-28 (t − 2W … t − W − 1).
+    rows = dataset(
+        tmp_path,
+        """P1,er,2019-02-18,,0,
+        P1,er,2019-02-19,,0,
+        P1,er,2019-02-28,,0,
+        P1,er,2019-03-01,,0,
+        P1,inpatient,2019-02-27,2019-03-02,,1""",
+    )
+    assert rows.loc["P1", "er_visits_history"] == 2  # 02-19 and 02-28; 02-18 is earlier
+    assert rows.loc["P1", "er_visits_before"] == 1
+    assert rows.loc["P1", "inpatient_days_history"] == 2  # nights 02-27, 02-28
+    assert rows.loc["P1", "inpatient_days_before"] == 1  # night 03-01
+    assert rows.loc["P1", "history_observed"]
+
+
+def test_history_observed_needs_the_history_window_inside_the_extract(tmp_path):
+    # Extract from 2019-02-25: the before window fits, the history window does not.
+    rows = dataset(tmp_path, "P1,er,2019-03-01,,0,", extract=("2019-02-25", "2019-12-31"))
+    assert rows.loc["P1", "included"] and not rows.loc["P1", "history_observed"]

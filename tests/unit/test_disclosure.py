@@ -119,19 +119,24 @@ def test_component_mean_built_on_a_hidden_share_is_hidden():
     assert by_group["all"]["mean_share_favourable"] == 0.675
 
 
-def test_counts_repeated_in_cost_and_matching_blocks_are_hidden():
+def test_counts_repeated_in_cost_and_comparison_blocks_are_hidden():
     results = {
         "consumption": {
             "NSVT": consumption_block(30, 6, 6, 40, 8)
             | {
-                "matching": {"n_team": 30, "n_team_unmatched": 2, "balanced": True},
+                "comparison_group": {
+                    "n_team": 30,
+                    "n_comparison": 3,
+                    "balanced": True,
+                    "balance": [{"variable": "age", "mean_comparison": 81.0}],
+                },
                 "did": {
                     "er_visits": {
                         "rate_ratio": 0.8,
                         "ci": [0.5, 1.2],
                         "n_team": 3,
                         "n_comparison": 90,
-                        "comparison": "matched",
+                        "comparison": "balanced",
                     }
                 },
             }
@@ -147,9 +152,12 @@ def test_counts_repeated_in_cost_and_matching_blocks_are_hidden():
     }
     out = suppress_results(results, 5)
     block = out["consumption"]["NSVT"]
-    assert block["matching"] == {"n_team": 30, "n_team_unmatched": None, "balanced": True}
+    # Three comparison patients: their count and their mean age are hidden.
+    assert block["comparison_group"]["n_comparison"] is None
+    assert block["comparison_group"]["balance"][0]["mean_comparison"] is None
     assert (
         block["did"]["er_visits"]["rate_ratio"] is None and block["did"]["er_visits"]["ci"] is None
     )
     er = out["costs"]["NSVT"]["avoided_use"]["er_visits"]
-    assert (er["before_total"], er["after_total"], er["avoided_crude"]) == (40, None, 37)
+    # 40 − 37 would reveal the hidden after total: the difference is hidden too.
+    assert (er["before_total"], er["after_total"], er["avoided_crude"]) == (40, None, None)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from narvard.survey_stats import (
     LOW_RESPONSE_NOTE,
+    adjust_report_family,
     compare_area_to_rest,
     compare_groups,
     comparison_sentence,
@@ -19,6 +20,7 @@ from narvard.survey_stats import (
     item_missing,
     newcombe_interval,
     response_summary,
+    short_question,
     survey_details,
     two_by_two_test,
     wave_trends,
@@ -28,6 +30,8 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 NBSP = "\u00a0"
+CERTAIN = "skillnaden är statistiskt säkerställd."
+CHANCE = "skillnaden kan bero på slumpen."
 Z = 1.959963984540054
 AGREE = ["Stämmer inte alls", "Stämmer ganska dåligt", "Neutral", "Stämmer ganska bra"]
 
@@ -276,16 +280,16 @@ def test_compare_groups_shares_interval_test_holm_and_sentence():
     assert first["test"] == "chi2"
     p1, p2 = math.erfc(math.sqrt(0.4)), math.erfc(2.0)  # chi² 0.8 and 8 (see above)
     assert (first["p_value"], second["p_value"]) == (pytest.approx(p1), pytest.approx(p2))
-    # Holm over two items: the smaller p doubled, the larger max(p, 2·smaller)
+    # Holm over the two items of this call: the smaller p doubled, the larger max(p, 2·smaller)
     assert second["p_holm"] == pytest.approx(2 * p2)
     assert first["p_holm"] == pytest.approx(max(p1, 2 * p2))
+    assert (first["n_tests"], second["n_tests"]) == (2, 2)
+    assert first["question"] == "Fråga m1"
     assert first["sentence"] == (
-        f"En större andel i kommunerna än på vårdcentralerna instämmer (60{NBSP}% mot 40{NBSP}%); "
-        "skillnaden kan bero på slumpen."
+        "\u201dFråga m1\u201d \u2013 En större andel i kommunerna än på vårdcentralerna instämmer "
+        f"(60{NBSP}% mot 40{NBSP}%); {CHANCE}"
     )
-    assert second["sentence"].endswith(
-        "(60\u00a0% mot 40\u00a0%); skillnaden är statistiskt säker."
-    )
+    assert second["sentence"].endswith(f"(60{NBSP}% mot 40{NBSP}%); {CERTAIN}")
 
 
 def test_patient_groups_and_too_few_answers():
@@ -302,11 +306,15 @@ def test_patient_groups_and_too_few_answers():
     assert first["groups"] == ["HSVT", "NSVT"] and first["test"] == "fisher"
     assert first["p_value"] == pytest.approx(5460 / 38760)  # the same table as above
     assert first["p_holm"] == first["p_value"]  # the only item with a test
+    assert first["n_tests"] == 1 and second["n_tests"] == 1  # q2 has no test
     assert first["sentence"].startswith(
-        "En större andel bland HSVT-patienterna än bland NSVT-patienterna svarar ofta eller alltid"
+        "\u201dFråga q1\u201d \u2013 En större andel bland HSVT-patienterna än bland "
+        "NSVT-patienterna svarar ofta eller alltid"
     )
     assert (second["difference"], second["p_value"], second["p_holm"]) == (None, None, None)
-    assert second["sentence"] == "För få svar för att jämföra grupperna."
+    assert (
+        second["sentence"] == "\u201dFråga q2\u201d \u2013 För få svar för att jämföra grupperna."
+    )
     few = compare_groups(questions, responses, "patient", min_n=11)
     assert few[0]["difference"] is None
 
@@ -332,7 +340,131 @@ def test_area_against_rest_of_region():
     assert entry["n"] == [10, 20]
     assert entry["difference"] == pytest.approx(0.8 - 0.5)
     assert entry["test"] == "fisher"  # expected "no" count in the area: 10 · 12 / 30 = 4
-    assert entry["sentence"].startswith("En större andel i området än i övriga regionen instämmer")
+    assert entry["sentence"].startswith(
+        "\u201dFråga m1\u201d \u2013 En större andel i området än i övriga regionen instämmer"
+    )
+
+
+def test_short_question_cuts_at_a_word_boundary():
+    text = "Jag vet vem jag ska kontakta i kommunen när en patient i teamet behöver hjälp"
+    # 77 characters; the first 61 end inside "teamet": cut at the last space before it
+    assert short_question(text) == "Jag vet vem jag ska kontakta i kommunen när en patient i…"
+    assert short_question("  Tydlig\n start ") == "Tydlig start"
+    assert short_question("x" * 70, limit=10) == "x" * 10 + "…"
+    assert short_question("Vem gör vad, när", limit=12) == "Vem gör vad…"  # no "vad,…"
+
+
+# --------------------------------------------------------------------------- one family
+
+
+def _two_surveys() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two surveys × two comparison types in area x, with one question each.
+
+    managers m1: vårdcentral 25/100 vs kommun 75/100 -> χ² = 200·50²/(100·100) = 50,
+                 p = erfc(√25) = erfc(5) ≈ 1.54e-12 (a very strong difference);
+                 area 100/200 vs rest (area y) 50/100 -> equal shares, χ² = 0, p = 1.
+    staff s1:    vårdcentral 15/40 vs kommun 25/40 -> χ² = 80·10²/(40·40) = 5,
+                 p = erfc(√2.5) ≈ 0.02535 (significant on its own);
+                 area 40/80 vs rest 40/80 -> χ² = 0, p = 1.
+    (χ² for n per group, a and b positive: 2n(a − b)² / (s(2n − s)), s = a + b;
+    P(χ²₁ > c) = erfc(√(c/2)). Every expected count is ≥ 5, so all four are χ² tests.)
+    """
+    questions = pd.concat(
+        [
+            _questions([("m1", "agree5")]).assign(question_text="Det är tydligt vem som gör vad"),
+            _questions([("s1", "agree5")], survey="staff").assign(
+                question_text="Jag vet vem jag ska kontakta i kommunen när en patient behöver hjälp"
+            ),
+        ],
+        ignore_index=True,
+    )
+    responses = pd.concat(
+        [
+            _answers("m1", "vårdcentral", _agree(25, 75)),
+            _answers("m1", "kommun", _agree(75, 25)),
+            _answers("m1", "kommun", _agree(50, 50), area="y", start=500),
+            _answers("s1", "vårdcentral", _agree(15, 25), survey="staff"),
+            _answers("s1", "kommun", _agree(25, 15), survey="staff"),
+            _answers("s1", "kommun", _agree(40, 40), survey="staff", area="y", start=500),
+        ],
+        ignore_index=True,
+    )
+    return questions, responses
+
+
+def test_one_holm_family_across_surveys_and_comparison_types():
+    questions, responses = _two_surveys()
+    p_strong, p_staff = math.erfc(5.0), math.erfc(math.sqrt(2.5))
+    # Per family (one survey × one comparison type, m = 1): p_holm = p, so the staff
+    # difference would be called significant.
+    (alone,) = compare_groups(questions, responses[responses["area_id"] == "x"], "staff")
+    assert alone["p_holm"] == pytest.approx(p_staff) and alone["n_tests"] == 1
+    assert alone["p_holm"] < 0.05 and alone["sentence"].endswith(CERTAIN)
+    # Report-wide family, m = 4. Sorted p: erfc(5), erfc(√2.5), 1, 1.
+    #   1st: 4 · erfc(5)              ≈ 6.15e-12
+    #   2nd: max(6.15e-12, 3 · 0.025347) = 0.076042 -> not below 0.05
+    #   3rd: max(0.076042, min(1, 2 · 1)) = 1;  4th: max(1, 1 · 1) = 1
+    details = survey_details(questions, responses, None, "x")
+    managers, staff = details["managers"], details["staff"]
+    assert managers["comparisons"][0]["p_holm"] == pytest.approx(4 * p_strong)
+    assert staff["comparisons"][0]["p_value"] == pytest.approx(p_staff)
+    assert staff["comparisons"][0]["p_holm"] == pytest.approx(3 * p_staff)
+    assert staff["comparisons"][0]["p_holm"] == pytest.approx(0.076042, abs=1e-6)
+    assert managers["area_vs_rest"][0]["p_holm"] == pytest.approx(1.0)
+    assert staff["area_vs_rest"][0]["p_holm"] == pytest.approx(1.0)
+    entries = [e for b in details.values() for k in ("comparisons", "area_vs_rest") for e in b[k]]
+    assert [e["n_tests"] for e in entries] == [4, 4, 4, 4]
+    assert staff["comparisons"][0]["sentence"] == (
+        "\u201dJag vet vem jag ska kontakta i kommunen när en patient\u2026\u201d \u2013 "
+        "En större andel i kommunerna än på vårdcentralerna instämmer "
+        f"(62{NBSP}% mot 38{NBSP}%); {CHANCE}"  # 62,5 and 37,5 %: formatting rounds half to even
+    )
+    # The very strong difference survives the report-wide correction.
+    assert managers["comparisons"][0]["sentence"] == (
+        "\u201dDet är tydligt vem som gör vad\u201d \u2013 En större andel i kommunerna än på "
+        f"vårdcentralerna instämmer (75{NBSP}% mot 25{NBSP}%); {CERTAIN}"
+    )
+    assert sum(CERTAIN in e["sentence"] for e in entries) == 1
+
+
+def test_adjust_report_family_skips_missing_p_values():
+    def entry(p: float | None) -> dict:
+        shares = [0.9, 0.1] if p is not None else [None, None]
+        difference = 0.8 if p is not None else None
+        return {"question": "Q", "scale": "yes_no", "groups": ["HSVT", "NSVT"],
+                "shares": shares, "difference": difference, "p_value": p}  # fmt: skip
+
+    surveys = {
+        "patient": {"comparisons": [entry(0.01), entry(None)], "area_vs_rest": [entry(0.04)]},
+        "staff": {"comparisons": [entry(0.03)], "components": {}},
+    }
+    record = adjust_report_family(surveys)
+    assert record == {"method": "holm", "n_tests": 3, "alpha": 0.05}
+    # sorted 0.01·3 = 0.03, 0.03·2 = 0.06, max(0.04·1, 0.06) = 0.06; None stays None
+    first, missing = surveys["patient"]["comparisons"]
+    assert first["p_holm"] == pytest.approx(0.03) and first["sentence"].endswith(CERTAIN)
+    assert missing["p_holm"] is None and missing["n_tests"] == 3
+    assert missing["sentence"] == "\u201dQ\u201d \u2013 För få svar för att jämföra grupperna."
+    assert surveys["staff"]["comparisons"][0]["p_holm"] == pytest.approx(0.06)
+    assert surveys["patient"]["area_vs_rest"][0]["p_holm"] == pytest.approx(0.06)
+    assert surveys["patient"]["area_vs_rest"][0]["sentence"].endswith(CHANCE)
+
+
+def test_question_text_is_escaped_in_the_report():
+    from narvard.notebook import comparison_sentences_html
+
+    evil = "<b onmouseover=alert(1)>x</b>"
+    questions = _questions([("m1", "agree5")]).assign(question_text=evil)
+    responses = pd.concat(
+        [_answers("m1", "vårdcentral", _agree(4, 6)), _answers("m1", "kommun", _agree(6, 4))]
+    )
+    comparisons = compare_groups(questions, responses, "managers")
+    assert comparisons[0]["sentence"].startswith(f"\u201d{evil}\u201d \u2013 ")  # data: raw
+    markup = comparison_sentences_html("Skillnader <mellan> grupper", comparisons)
+    assert "<b" not in markup and "alert(1)>" not in markup
+    assert "\u201d&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt;\u201d \u2013 En större" in markup
+    assert markup.startswith("<p><strong>Skillnader &lt;mellan&gt; grupper</strong></p><ul><li>")
+    assert comparison_sentences_html("T", [{**comparisons[0], "difference": None}]) == ""
 
 
 # --------------------------------------------------------------------------- components
@@ -432,6 +564,8 @@ def test_survey_details_for_one_area():
     assert block["items"]["m1"]["kommun"]["ci"] == pytest.approx(wilson_interval(6, 10))
     assert [c["groups"] for c in block["comparisons"]] == [["vårdcentral", "kommun"]]
     assert block["area_vs_rest"][0]["n"] == [20, 10]
+    # one family for the area: the group comparison and area-vs-rest of m1
+    assert [e["n_tests"] for e in block["comparisons"] + block["area_vs_rest"]] == [2, 2]
     assert block["themes"]["journal_it"]["by_group"] == {"kommun": 1}
     assert block["themes"]["journal_it"]["quotes"] == ["Ring [namn] på [telefon] om journalen."]
     assert block["open_answers"]["n_answers"] == {"kommun": 1, "all": 1}

@@ -20,6 +20,7 @@ import yaml
 
 from narvard.surveys import SCALES
 from narvard.synthetic.process import GroupModel, Population, Process, allocate, patient_tables
+from narvard.synthetic.truth import true_effects, write_tables, write_truth
 
 DATA_DIR = Path(__file__).parent / "demo_data"
 
@@ -519,17 +520,21 @@ def _dataset_yml(seed: int, scale: str) -> str:
     )
 
 
-def write_demo_dataset(out_dir: Path, seed: int = 2019, scale: str = "region") -> dict[str, int]:
-    """Write a complete synthetic dataset folder (all contract tables as CSV + dataset.yml).
+def write_demo_dataset(
+    out_dir: Path, seed: int = 2019, scale: str = "region", truth_window_days: int = 180
+) -> dict[str, int]:
+    """Write a complete synthetic dataset folder (all contract tables as CSV + dataset.yml)
+    and truth.json, the true team effects (``narvard.synthetic.truth``).
 
     Returns row counts per table. Identical seed and scale give identical files.
     """
     tables = demo_tables(seed, scale)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        table.to_csv(out_dir / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8")
-    (out_dir / "dataset.yml").write_text(_dataset_yml(seed, scale), encoding="utf-8")
+    yml = _dataset_yml(seed, scale)
+    write_tables(out_dir, tables, yml)
     # The evaluator's editable codebook for open answers (narvard.open_answers).
     shutil.copyfile(DATA_DIR / "codebook.yml", out_dir / "codebook.yml")
+    untreated = demo_tables(seed, scale, treated=False)
+    patients = {name: untreated[name] for name in ("areas", "cohort", "contacts")}
+    write_truth(out_dir, true_effects(out_dir, patients, yml, truth_window_days))
     return {name: len(table) for name, table in tables.items()}
