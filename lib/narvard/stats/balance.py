@@ -125,28 +125,57 @@ def _indicators(values: pd.Series, prefix: str, levels: list) -> dict[str, np.nd
     return {f"{prefix}={level}": (values == level).to_numpy(float) for level in levels[1:]}
 
 
+MIN_LEVEL = 10  # comparison patients a band needs; rarer bands join their neighbour
+
+
+def _merge_rare(team: pd.Series, pool: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Join ordered levels with fewer than MIN_LEVEL comparison patients to a neighbour.
+
+    A band with a handful of comparison patients would give each of them a large weight, and
+    leaving one out (the jackknife) would move the estimate wildly.
+    """
+    levels = sorted(set(team) | set(pool))
+    counts = pool.value_counts()
+    mapping, group, group_count = {}, [], 0
+    for level in levels:
+        group.append(level)
+        group_count += int(counts.get(level, 0))
+        if group_count >= MIN_LEVEL:
+            mapping.update(dict.fromkeys(group, group[0]))
+            group, group_count = [], 0
+    if group:  # the last, too small: join the previous band (or stay alone)
+        target = mapping[max(mapping)] if mapping else group[0]
+        mapping.update(dict.fromkeys(group, target))
+    return team.map(mapping), pool.map(mapping)
+
+
 def band_matrix(
     team: pd.DataFrame, pool: pd.DataFrame, age_years: int, period_months: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Indicator columns of age band, sex and index period for team and pool (same columns).
 
-    Ages below 65 form one band and 95 and over another; levels absent from both groups
-    are left out."""
-    frames = []
+    Ages below 65 form one band and 95 and over another; bands and periods with fewer than
+    MIN_LEVEL comparison patients join a neighbour; levels absent from both groups are left
+    out."""
+    factors = []
     for rows in (team, pool):
         index = pd.to_datetime(rows["index_date"])
         age = (index.dt.year - rows["birth_year"].astype(int)).clip(64, 95)
         band = (age // age_years * age_years).where(age >= 65, 0)
         months = index.dt.year * 12 + index.dt.month - 1
-        frames.append((band, rows["sex"].astype(str), months // period_months))
+        factors.append((band, rows["sex"].astype(str), months // period_months))
+    (t_age, t_sex, t_period), (p_age, p_sex, p_period) = factors
+    t_age, p_age = _merge_rare(t_age, p_age)
+    t_period, p_period = _merge_rare(t_period, p_period)
     names = ("age", "sex", "period")
-    levels = [sorted(set(frames[0][k]) | set(frames[1][k])) for k in range(len(names))]
+    pairs = ((t_age, p_age), (t_sex, p_sex), (t_period, p_period))
     out = []
-    for factors in frames:
+    for side in (0, 1):
         parts = {}
-        for values, prefix, known in zip(factors, names, levels, strict=True):
-            parts.update(_indicators(values, prefix, known))
-        out.append(pd.DataFrame(parts, index=factors[0].index))
+        for (team_values, pool_values), prefix in zip(pairs, names, strict=True):
+            known = sorted(set(team_values) | set(pool_values))
+            parts.update(_indicators((team_values, pool_values)[side], prefix, known))
+        out.append(pd.DataFrame(parts, index=(t_age, p_age)[side].index))
     return out[0], out[1]
 
 

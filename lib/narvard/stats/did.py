@@ -200,13 +200,18 @@ def _standardised(balance: bal.Balance) -> tuple[np.ndarray, np.ndarray]:
     return team_u, pool_u
 
 
+NEAR_SINGULAR = 20.0  # a leave-one-out move this many times the sandwich term is not used
+
+
 def _leave_one_out(psi: np.ndarray, parts: np.ndarray, chunk: int = 20_000) -> np.ndarray:
     """−(A − A_i)⁻¹ ψ_i for every patient i, with A = Σ A_i (in chunks of patients).
 
-    A patient without whom the equations are singular (the only comparison patient of a
-    band) gets the plain sandwich term −A⁻¹ψ_i instead.
+    Where the equations without patient i are (nearly) singular — the patient was alone
+    in what made them solvable — the leave-one-out move is not defined, and the plain
+    sandwich term −A⁻¹ψ_i is used instead.
     """
     total = parts.sum(axis=0)
+    sandwich = -np.linalg.solve(total, psi.T).T
     out = np.empty_like(psi)
     for start in range(0, len(psi), chunk):
         stop = min(start + chunk, len(psi))
@@ -216,6 +221,9 @@ def _leave_one_out(psi: np.ndarray, parts: np.ndarray, chunk: int = 20_000) -> n
         except np.linalg.LinAlgError:
             for i in range(start, stop):
                 out[i] = -_solve_or_sandwich(total - parts[i], total, psi[i])
+    moved, plain = np.linalg.norm(out, axis=1), np.linalg.norm(sandwich, axis=1)
+    wild = ~np.isfinite(moved) | (moved > NEAR_SINGULAR * np.maximum(plain, 1e-12))
+    out[wild] = sandwich[wild]
     return out
 
 

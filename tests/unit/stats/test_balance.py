@@ -65,26 +65,36 @@ def test_balancing_weights_rake_to_the_team_bands():
     assert cells.groupby(["band", "sex", "p"])["w"].nunique().max() == 1
 
 
-def test_band_matrix_by_hand():
+def test_band_matrix_by_hand(monkeypatch):
+    monkeypatch.setattr(bal, "MIN_LEVEL", 1)  # a band needs one comparison patient here
     team = patients([66, 87], ["F", "M"], ["2018-01-15", "2018-07-15"])
     pool = patients([96, 70], ["M", "F"], ["2018-02-01", "2019-01-01"])
     t, p = bal.band_matrix(team, pool, 10, 12)
-    # Bands 60 (66), 70 (70), 80 (87), 90 (96; 95+ is capped at 95 → band 90); reference 60.
-    assert list(t.columns) == ["age=70", "age=80", "age=90", "sex=M", "period=2019"]
-    assert t.to_numpy().tolist() == [[0, 0, 0, 0, 0], [0, 1, 0, 1, 0]]
-    assert p.to_numpy().tolist() == [[0, 0, 1, 1, 0], [1, 0, 0, 0, 1]]
+    # 10-year bands 60 (66), 70 (70), 80 (87), 90 (96; ages over 95 count as 95). Bands 60
+    # and 80 have no comparison patient and join the next: {60, 70} and {80, 90}; the first
+    # is the reference. Index years 2018 (reference) and 2019.
+    assert list(t.columns) == ["age=80", "sex=M", "period=2019"]
+    assert t.to_numpy().tolist() == [[0, 0, 0], [1, 1, 0]]
+    assert p.to_numpy().tolist() == [[1, 1, 0], [0, 0, 1]]
 
 
-def test_fallbacks_when_bands_cannot_be_met():
-    pool = random_patients(200, 2)
-    # A team patient in a half-year without comparison patients: the 6-month periods fail,
-    # whole years work.
-    late = patients([85, 88], ["F", "M"], ["2019-12-20", "2018-03-01"])
-    early_pool = pool[pool["index_date"] < "2019-07-01"]
-    assert bal.balancing_weights(late, early_pool).balanced_on[2] == "index_period_12m"
-    # Team patients under 65, comparison patients all 65 or older: no band, no mean works.
-    young = patients([50, 52], ["F", "M"], ["2018-03-01"] * 2)
-    balance = bal.balancing_weights(young, pool)
+def test_rare_bands_join_their_neighbour():
+    # Comparison patients per 5-year band: 65: 12, 70: 3, 75: 9, 80: 15, 95: 2. Bands are
+    # gathered from the youngest until they hold 10: {65}, {70, 75}, {80}; the last, too
+    # small, joins the previous: {80, 95}. So three age levels remain.
+    ages = [65] * 12 + [70] * 3 + [75] * 9 + [80] * 15 + [96] * 2
+    pool = patients(ages, ["F"] * len(ages), ["2018-03-01"] * len(ages))
+    team = patients([66, 72, 77, 83, 99], ["F"] * 5, ["2018-03-01"] * 5)
+    t, p = bal.band_matrix(team, pool, 5, 6)
+    assert [c for c in p.columns if c.startswith("age")] == ["age=70", "age=80"]
+    assert p[["age=70", "age=80"]].sum().tolist() == [12, 17]
+    assert t["age=80"].tolist() == [0, 0, 0, 1, 1]  # 83 and 99 share the oldest band
+
+
+def test_balancing_gives_up_when_a_group_is_missing_from_the_comparison():
+    pool = random_patients(200, 2).assign(sex="F")  # comparison patients are all women
+    team = patients([85, 88], ["F", "M"], ["2018-03-01"] * 2)
+    balance = bal.balancing_weights(team, pool)
     assert not balance.balanced and (balance.weights == 1.0).all()
 
 

@@ -133,3 +133,30 @@ def test_sandwich_counts_the_weights_as_estimated():
         errors.append(result["se"])
     ratio = np.std(estimates) / np.mean(errors)
     assert 0.75 < ratio < 1.3
+
+
+def test_a_patient_alone_in_a_band_does_not_blow_up_the_interval(monkeypatch):
+    """Leaving out the only comparison patient of a band makes the balance unsolvable; the
+    jackknife then uses that patient's sandwich term instead of an undefined move."""
+    from narvard.stats import balance as bal
+
+    monkeypatch.setattr(bal, "MIN_LEVEL", 1)  # keep the lonely band
+    team, pool = crisis_cohort(seed=8, effect=0.8, n_team=300, n_pool=600)
+    pool["birth_year"] = pool["index_date"].dt.year - 75  # every comparison patient is 75
+    team["birth_year"] = team["index_date"].dt.year - np.where(np.arange(300) < 30, 96, 75)
+    pool.loc[0, "birth_year"] = pool.loc[0, "index_date"].year - 96  # … but one, aged 96
+    result = did.estimate(did.design(team, pool, W), "er_visits")
+    low, high = result["ci"]
+    assert high / low < 3  # without the guard: 0,01 … 75
+
+
+def test_leave_one_out_falls_back_to_the_sandwich_where_nearly_singular():
+    # Two patients, one parameter. A = A₀ + A₁ = −2 − 1e-9; leaving out patient 0 leaves
+    # −1e-9: the move ψ₀ / 1e-9 is not defined in any useful sense, so patient 0 gets the
+    # sandwich term −A⁻¹ψ₀ = ψ₀ / (−2 − 1e-9)… with its sign; patient 1's move is
+    # −(A − A₁)⁻¹ψ₁ = ψ₁ / 2.
+    psi = np.array([[1.0], [1.0]])
+    parts = np.array([[[-2.0]], [[-1e-9]]])
+    moved = did._leave_one_out(psi, parts)
+    assert moved[0, 0] == pytest.approx(1.0 / (2.0 + 1e-9))
+    assert moved[1, 0] == pytest.approx(0.5)
