@@ -11,15 +11,35 @@ comparison = "balanced"
 # %% tags=["setup"]
 import datetime as dt
 
-from narvard import cards, figures, report_tables, report_text
-from narvard import notebook as nb
-from narvard.cost_text import cost_paragraph
-from narvard.costs import team_blocks
-from narvard.labels import MEASURE_NAMES, survey_name
-from narvard.tornado import tornado_chart
+from narvard.domain import MEASURE_NAMES, survey_name
+from narvard.report import cards, figures
+from narvard.report import notebook as nb
+from narvard.report import tables as report_tables
+from narvard.report import text as report_text
+from narvard.report.cost_text import cost_paragraph
+from narvard.report.tornado import tornado_chart
+from narvard.results import assemble
+from narvard.stats.contract_costs import team_blocks
 
 nb.setup()
-results = nb.load_results(area_id, processed_dir, window_days, min_cell, results_path, comparison)
+
+# %% tags=["analysis"]
+# The analysis, step by step (reviewers rerun these cells; every number shown below comes
+# from `results`, which is also saved as results.json):
+# 1. the prepared dataset and the area's patients;
+dataset = nb.open_dataset(processed_dir, window_days)
+area = assemble.open_area(dataset, area_id)
+# 2. the crude before/after figures (data contract §2), per group;
+crude = assemble.consumption(area)
+# 3. the adjusted effect against balanced comparison patients (docs/effects.md);
+effects = assemble.effects(area, crude, comparison)
+# 4. the surveys (shares with intervals, comparisons, themes);
+survey_results = assemble.surveys(area, min_cell)
+# 5. the cost-effect of that adjusted effect, and the region's;
+cost_results = assemble.costs(area, crude, effects, comparison)
+# 6. everything together, small counts hidden (disclosure control), saved.
+results = assemble.finish(area, crude, survey_results, cost_results, min_cell, comparison)
+nb.save_results(results, results_path)
 consumption, surveys, profile = results["consumption"], results["surveys"], results["profile"]
 PATIENT_SURVEY = "patient"
 

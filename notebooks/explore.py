@@ -11,9 +11,10 @@ window_days = 180
 min_cell = 5
 
 # %%
-from narvard import figures, report_tables
-from narvard import notebook as nb
-from narvard.consumption import consumption_results
+from narvard.report import figures
+from narvard.report import notebook as nb
+from narvard.report import tables as report_tables
+from narvard.stats.crude import consumption_results
 
 nb.setup()
 dataset = nb.open_dataset(processed_dir, window_days)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from narvard.paths import DEFAULT_PROCESSED
-from narvard.settings import ReportSettings, SettingsError
+from narvard.pipeline.settings import ReportSettings, SettingsError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from narvard.synthetic.scenarios import SCENARIOS, write_scenario
+    from narvard.data.synthetic.scenarios import SCENARIOS, write_scenario
 
     if args.scenario not in SCENARIOS:
         print(f"Okänt scenario {args.scenario!r}; välj bland {', '.join(SCENARIOS)}.")
@@ -76,7 +76,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _method_check(args: argparse.Namespace) -> int:
-    from narvard.method_study import markdown, passes, run_study, score
+    from narvard.pipeline.method_study import markdown, passes, run_study, score
 
     seeds = range(1, args.replicates + 1)
 
@@ -91,7 +91,7 @@ def _method_check(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from narvard.reproduce import verify_reports
+    from narvard.results.reproduce import verify_reports
 
     problems = verify_reports(args.out, args.data)
     for problem in problems:
@@ -105,7 +105,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from narvard.synthetic.demo import write_demo_dataset
+    from narvard.data.synthetic.demo import write_demo_dataset
 
     counts = write_demo_dataset(args.out, seed=args.seed, scale=args.scale)
     rows = ", ".join(f"{name} {n}" for name, n in counts.items())
@@ -114,7 +114,7 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from narvard.runner import run_report
+    from narvard.pipeline.runner import run_report
 
     if not args.data.is_dir():
         print(f"{args.data}: mappen finns inte.", file=sys.stderr)

@@ -8,7 +8,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parents[1]
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 AREA_NOTEBOOK = NOTEBOOKS_DIR / "area_report.py"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATES_DIR = PACKAGE_DIR / "report" / "templates"
 DEFAULT_PROCESSED = PROJECT_ROOT / "data" / "processed"
 
 

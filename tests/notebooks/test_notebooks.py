@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jupytext
 import pytest
+from narvard.data.processed import prepare_dataset
 from narvard.paths import NOTEBOOKS_DIR
-from narvard.processed import prepare_dataset
-from narvard.render import execute_area_notebook
+from narvard.report.render import execute_area_notebook
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import assert_matches
-from narvard.verify import external_references
+from narvard.pipeline.checks import external_references
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from narvard.verify import external_references
+from narvard.pipeline.checks import external_references
 
 pytestmark = pytest.mark.slow
 AREAS = ("simba", "alingsas-lerum")

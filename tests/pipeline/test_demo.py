@@ -1,8 +1,8 @@
-"""Tests of the synthetic demo dataset (narvard.synthetic.demo).
+"""Tests of the synthetic demo dataset (narvard.data.synthetic.demo).
 
-The calibration tests compute the crude before/after figures with narvard.consumption
-(the CONTRACT.md definitions, section 2) and compare the region totals with the
-published VGR figures (final report 2019, seed 001).
+The calibration tests compute the crude before/after figures with narvard.data.consumption
+(the docs/contract.md definitions, section 2) and compare the region totals with the
+published VGR figures (final report 2019).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import json
 import re
 from pathlib import Path
 
-import narvard.synthetic.demo as demo
+import narvard.data.synthetic.demo as demo
 import pandas as pd
 import pytest
 import yaml
-from narvard.consumption import patient_windows
+from narvard.data.consumption import patient_windows
 
 WINDOW = 180
 MEASURES = ("er_visits", "inpatient_days", "unplanned_readmissions", "specialist_visits")
@@ -68,7 +68,7 @@ def group_summary(windows: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- fixtures
 
-PUBLISHED = {  # VGR final report 2019 (seed 001); NSVT specialist visits: own choice
+PUBLISHED = {  # VGR's final report on Mobil närvård, 2019; NSVT specialist visits: own choice
     "HSVT": {
         "n": 3247,
         "er_visits": -21,
@@ -271,7 +271,7 @@ def test_age_and_sex_of_home_care_patients(tables):
 
 
 def _shares(tables, survey: str, by_group: bool = True) -> pd.DataFrame:
-    """share_positive per question (and respondent group) as in CONTRACT.md section 2."""
+    """share_positive per question (and respondent group) as in docs/contract.md §2."""
     r = tables["survey_responses"]
     r = r[r["survey_id"] == survey].merge(
         tables["survey_questions"], on=["survey_id", "question_id"]
@@ -367,7 +367,7 @@ def test_national_scale_has_one_area_per_region():
 
 def test_truth_is_the_same_patients_without_the_teams(dataset, windows):
     """truth.json: per area, group and measure, after-window events with the team over the
-    same patients' events without it (narvard.synthetic.truth). The demo plants benefits
+    same patients' events without it (narvard.data.synthetic.truth). The demo plants benefits
     (every multiplier ≤ 1), so every true ratio is below 1; the comparison group has none."""
     truth = json.loads((dataset / "truth.json").read_text(encoding="utf-8"))
     assert truth["window_days"] == WINDOW

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from narvard.method_study import DEFAULT, markdown, passes, replicate, score
+from narvard.pipeline.method_study import DEFAULT, markdown, passes, replicate, score
 
 pytestmark = pytest.mark.slow
 SIZE = 1.0  # 1 500 HSVT, 500 NSVT, 2 500 comparison patients per dataset, as the study

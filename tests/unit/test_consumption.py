@@ -1,4 +1,4 @@
-"""Each consumption definition of CONTRACT.md §2 on tiny hand-computed cases.
+"""Each consumption definition of docs/contract.md §2 on tiny hand-computed cases.
 
 Window W = 10 days and index date 2019-03-11 throughout: the before window is
 2019-03-01 … 2019-03-10 and the after window 2019-03-11 … 2019-03-20.
@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import write_csv
-from narvard.consumption import change_pct, consumption_results, patient_windows
+from narvard.data.consumption import patient_windows
+from narvard.stats.crude import change_pct, consumption_results
 
 W = 10
 
@@ -169,7 +170,7 @@ def test_change_pct_is_null_without_use_before():
 
 def test_parquet_input_gives_the_same_windows(tmp_path, contract_example):
     import pandas as pd
-    from narvard.tables import read_table_text
+    from narvard.data.tables import read_table_text
 
     csv_rows = patient_windows(contract_example, 180)
     for name in ("cohort", "contacts"):

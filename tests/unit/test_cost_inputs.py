@@ -1,11 +1,11 @@
-"""Cost inputs (``narvard.cost_inputs``): price indexing, team costs and their range, by hand."""
+"""Cost inputs (``narvard.data.cost_inputs``): price indexing, team costs and ranges, by hand."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 from conftest import write_csv
-from narvard import cost_inputs as ci
+from narvard.data import cost_inputs as ci
 
 UNIT_COSTS = pd.DataFrame(
     {
@@ -75,8 +75,9 @@ def test_staffing_derived_team_cost_by_hand():
         ("doctor", pytest.approx(1_600_000)),
         ("nurse", pytest.approx(1_600_000)),
     ]
-    assert nsvt["source"].startswith("Härlett ur bemanningsnyckeltal för NSVT")
-    assert "1,6\u00a0mnkr" in nsvt["source"] and "0,8\u00a0mnkr" in nsvt["source"]
+    # The source cites the staffing rows' own sources (the report words the derivation).
+    assert nsvt["source"].startswith("VGR:s nyckeltal för närsjukvårdsteam, 1 läkare")
+    assert "2 sjuksköterskor" in nsvt["source"]
     # Scales with the population: 250 000 inhabitants → 2,5 × 3,2 = 8 MSEK.
     assert ci.team_cost("NSVT", "a", population=250_000)["annual_cost_sek"] == pytest.approx(8e6)
 

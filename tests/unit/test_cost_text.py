@@ -1,4 +1,5 @@
-"""The cost-effect in Swedish (``narvard.cost_text``) and its tornado chart (``narvard.tornado``).
+"""The cost-effect in Swedish (``narvard.report.cost_text``) and its tornado chart
+(``narvard.report.tornado``).
 
 The blocks come from ``narvard.stats.cost_effect`` on one hand-made cohort (see
 tests/unit/stats/test_cost_effect.py): 4 patients with after totals 2 ER visits, 10 bed
@@ -15,11 +16,11 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from narvard import formatting as fmt
-from narvard.cost_text import cost_paragraph, row_label, setting_label
-from narvard.formatting import MINUS, NBSP
+from narvard.report import formatting as fmt
+from narvard.report.cost_text import cost_paragraph, row_label, setting_label
+from narvard.report.formatting import MINUS, NBSP
+from narvard.report.tornado import tornado_chart
 from narvard.stats import cost_effect as ce
-from narvard.tornado import tornado_chart
 
 COSTS = {
     item: {"cost_sek": cost, "low_sek": low, "high_sek": high, "price_year": 2019}

@@ -1,8 +1,8 @@
-"""Small-cell suppression (CONTRACT.md §3, --min-cell)."""
+"""Small-cell suppression (docs/contract.md §3, --min-cell)."""
 
 from __future__ import annotations
 
-from narvard.disclosure import suppress_results
+from narvard.stats.disclosure import suppress_results
 
 
 def consumption_block(n, excluded=0, deaths=0, before=10, after=2):

@@ -1,4 +1,4 @@
-from narvard import formatting as fmt
+from narvard.report import formatting as fmt
 
 NBSP = "\u00a0"
 

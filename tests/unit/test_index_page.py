@@ -1,6 +1,6 @@
 """The cross-area overview: region totals are sums of the areas' published totals."""
 
-from narvard.index_page import index_html, region_row
+from narvard.report.index_page import index_html, region_row
 
 
 def area(name, population, before, after, n, net):

@@ -5,14 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-from narvard.likert import (
-    bar_segments,
-    label_counts,
-    likert_chart,
-    scale_parts,
-    survey_label_counts,
-    survey_likert_charts,
-)
+from narvard.report.likert import bar_segments, likert_chart, scale_parts, survey_likert_charts
+from narvard.stats.surveys import label_counts, survey_label_counts
 
 NBSP = "\u00a0"
 # 10 substantive answers: 10 %, 10 %, 20 %, 40 %, 20 %

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import yaml
-from narvard.open_answers import (
+from narvard.stats.open_answers import (
     DEFAULT_CODEBOOK,
     choose_quotes,
     code_answer,

@@ -1,11 +1,11 @@
-"""The contract's worked example, reproduced exactly by the library (CONTRACT.md §5)."""
+"""The contract's worked example, reproduced exactly by the library (docs/contract.md §5)."""
 
 from __future__ import annotations
 
 import pytest
 from conftest import assert_matches
-from narvard.processed import prepare_dataset
-from narvard.results import area_results
+from narvard.data.processed import prepare_dataset
+from narvard.results.assemble import area_results
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 import pytest
-from narvard.settings import ReportSettings, SettingsError
+from narvard.pipeline.settings import ReportSettings, SettingsError
 
 BASE = {"data_dir": Path("d"), "out_dir": Path("o"), "processed_root": Path("p")}
 

@@ -6,26 +6,24 @@ import math
 
 import pandas as pd
 import pytest
-from narvard.survey_stats import (
-    LOW_RESPONSE_NOTE,
+from narvard.report.survey_text import LOW_RESPONSE_NOTE, comparison_sentence, response_note
+from narvard.stats.survey_comparisons import (
     adjust_report_family,
     compare_area_to_rest,
     compare_groups,
-    comparison_sentence,
-    component_comparison,
-    component_profile,
-    deep_merge,
+    short_question,
+)
+from narvard.stats.survey_components import component_comparison, component_profile, wave_trends
+from narvard.stats.survey_intervals import (
     holm_adjust,
     item_intervals,
     item_missing,
     newcombe_interval,
     response_summary,
-    short_question,
-    survey_details,
     two_by_two_test,
-    wave_trends,
     wilson_interval,
 )
+from narvard.stats.survey_stats import deep_merge, survey_details
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
@@ -196,10 +194,12 @@ def test_response_rates_and_low_response_note():
         "respondents": 3,
         "response_rate": 0.3,
         "low": True,
-        "note": "Svarsfrekvensen är låg, så resultaten är osäkra.",
     }
+    assert response_note(summary["groups"]["vårdcentral"]) == (
+        "Svarsfrekvensen är låg, så resultaten är osäkra."
+    )
     assert summary["groups"]["kommun"]["response_rate"] == 0.75
-    assert summary["groups"]["kommun"]["note"] is None
+    assert response_note(summary["groups"]["kommun"]) is None
     assert summary["all"]["response_rate"] == pytest.approx(9 / 18)
     assert summary["all"]["low"] is False  # exactly 50 % is not low
 
@@ -212,10 +212,10 @@ def test_invited_group_without_answers_and_missing_frame():
     )  # fmt: skip
     summary = response_summary(responses, invitations, "managers")
     assert summary["groups"]["vårdcentral"]["respondents"] == 0
-    assert summary["groups"]["vårdcentral"]["note"] == LOW_RESPONSE_NOTE
+    assert response_note(summary["groups"]["vårdcentral"]) == LOW_RESPONSE_NOTE
     without = response_summary(responses, None, "managers")
     assert without["all"] == {
-        "invited": None, "respondents": 1, "response_rate": None, "low": False, "note": None,
+        "invited": None, "respondents": 1, "response_rate": None, "low": False,
     }  # fmt: skip
 
 
@@ -285,11 +285,11 @@ def test_compare_groups_shares_interval_test_holm_and_sentence():
     assert first["p_holm"] == pytest.approx(max(p1, 2 * p2))
     assert (first["n_tests"], second["n_tests"]) == (2, 2)
     assert first["question"] == "Fråga m1"
-    assert first["sentence"] == (
+    assert comparison_sentence(first) == (
         "\u201dFråga m1\u201d \u2013 En större andel i kommunerna än på vårdcentralerna instämmer "
         f"(60{NBSP}% mot 40{NBSP}%); {CHANCE}"
     )
-    assert second["sentence"].endswith(f"(60{NBSP}% mot 40{NBSP}%); {CERTAIN}")
+    assert comparison_sentence(second).endswith(f"(60{NBSP}% mot 40{NBSP}%); {CERTAIN}")
 
 
 def test_patient_groups_and_too_few_answers():
@@ -307,13 +307,14 @@ def test_patient_groups_and_too_few_answers():
     assert first["p_value"] == pytest.approx(5460 / 38760)  # the same table as above
     assert first["p_holm"] == first["p_value"]  # the only item with a test
     assert first["n_tests"] == 1 and second["n_tests"] == 1  # q2 has no test
-    assert first["sentence"].startswith(
+    assert comparison_sentence(first).startswith(
         "\u201dFråga q1\u201d \u2013 En större andel bland HSVT-patienterna än bland "
         "NSVT-patienterna svarar ofta eller alltid"
     )
     assert (second["difference"], second["p_value"], second["p_holm"]) == (None, None, None)
     assert (
-        second["sentence"] == "\u201dFråga q2\u201d \u2013 För få svar för att jämföra grupperna."
+        comparison_sentence(second)
+        == "\u201dFråga q2\u201d \u2013 För få svar för att jämföra grupperna."
     )
     few = compare_groups(questions, responses, "patient", min_n=11)
     assert few[0]["difference"] is None
@@ -340,7 +341,7 @@ def test_area_against_rest_of_region():
     assert entry["n"] == [10, 20]
     assert entry["difference"] == pytest.approx(0.8 - 0.5)
     assert entry["test"] == "fisher"  # expected "no" count in the area: 10 · 12 / 30 = 4
-    assert entry["sentence"].startswith(
+    assert comparison_sentence(entry).startswith(
         "\u201dFråga m1\u201d \u2013 En större andel i området än i övriga regionen instämmer"
     )
 
@@ -399,7 +400,7 @@ def test_one_holm_family_across_surveys_and_comparison_types():
     # difference would be called significant.
     (alone,) = compare_groups(questions, responses[responses["area_id"] == "x"], "staff")
     assert alone["p_holm"] == pytest.approx(p_staff) and alone["n_tests"] == 1
-    assert alone["p_holm"] < 0.05 and alone["sentence"].endswith(CERTAIN)
+    assert alone["p_holm"] < 0.05 and comparison_sentence(alone).endswith(CERTAIN)
     # Report-wide family, m = 4. Sorted p: erfc(5), erfc(√2.5), 1, 1.
     #   1st: 4 · erfc(5)              ≈ 6.15e-12
     #   2nd: max(6.15e-12, 3 · 0.025347) = 0.076042 -> not below 0.05
@@ -414,17 +415,17 @@ def test_one_holm_family_across_surveys_and_comparison_types():
     assert staff["area_vs_rest"][0]["p_holm"] == pytest.approx(1.0)
     entries = [e for b in details.values() for k in ("comparisons", "area_vs_rest") for e in b[k]]
     assert [e["n_tests"] for e in entries] == [4, 4, 4, 4]
-    assert staff["comparisons"][0]["sentence"] == (
+    assert comparison_sentence(staff["comparisons"][0]) == (
         "\u201dJag vet vem jag ska kontakta i kommunen när en patient\u2026\u201d \u2013 "
         "En större andel i kommunerna än på vårdcentralerna instämmer "
         f"(62{NBSP}% mot 38{NBSP}%); {CHANCE}"  # 62,5 and 37,5 %: formatting rounds half to even
     )
     # The very strong difference survives the report-wide correction.
-    assert managers["comparisons"][0]["sentence"] == (
+    assert comparison_sentence(managers["comparisons"][0]) == (
         "\u201dDet är tydligt vem som gör vad\u201d \u2013 En större andel i kommunerna än på "
         f"vårdcentralerna instämmer (75{NBSP}% mot 25{NBSP}%); {CERTAIN}"
     )
-    assert sum(CERTAIN in e["sentence"] for e in entries) == 1
+    assert sum(CERTAIN in comparison_sentence(e) for e in entries) == 1
 
 
 def test_adjust_report_family_skips_missing_p_values():
@@ -442,16 +443,19 @@ def test_adjust_report_family_skips_missing_p_values():
     assert record == {"method": "holm", "n_tests": 3, "alpha": 0.05}
     # sorted 0.01·3 = 0.03, 0.03·2 = 0.06, max(0.04·1, 0.06) = 0.06; None stays None
     first, missing = surveys["patient"]["comparisons"]
-    assert first["p_holm"] == pytest.approx(0.03) and first["sentence"].endswith(CERTAIN)
+    assert first["p_holm"] == pytest.approx(0.03) and comparison_sentence(first).endswith(CERTAIN)
     assert missing["p_holm"] is None and missing["n_tests"] == 3
-    assert missing["sentence"] == "\u201dQ\u201d \u2013 För få svar för att jämföra grupperna."
+    assert (
+        comparison_sentence(missing)
+        == "\u201dQ\u201d \u2013 För få svar för att jämföra grupperna."
+    )
     assert surveys["staff"]["comparisons"][0]["p_holm"] == pytest.approx(0.06)
     assert surveys["patient"]["area_vs_rest"][0]["p_holm"] == pytest.approx(0.06)
-    assert surveys["patient"]["area_vs_rest"][0]["sentence"].endswith(CHANCE)
+    assert comparison_sentence(surveys["patient"]["area_vs_rest"][0]).endswith(CHANCE)
 
 
 def test_question_text_is_escaped_in_the_report():
-    from narvard.notebook import comparison_sentences_html
+    from narvard.report.notebook import comparison_sentences_html
 
     evil = "<b onmouseover=alert(1)>x</b>"
     questions = _questions([("m1", "agree5")]).assign(question_text=evil)
@@ -459,7 +463,9 @@ def test_question_text_is_escaped_in_the_report():
         [_answers("m1", "vårdcentral", _agree(4, 6)), _answers("m1", "kommun", _agree(6, 4))]
     )
     comparisons = compare_groups(questions, responses, "managers")
-    assert comparisons[0]["sentence"].startswith(f"\u201d{evil}\u201d \u2013 ")  # data: raw
+    assert comparison_sentence(comparisons[0]).startswith(
+        f"\u201d{evil}\u201d \u2013 "
+    )  # data: raw
     markup = comparison_sentences_html("Skillnader <mellan> grupper", comparisons)
     assert "<b" not in markup and "alert(1)>" not in markup
     assert "\u201d&lt;b onmouseover=alert(1)&gt;x&lt;/b&gt;\u201d \u2013 En större" in markup
@@ -543,7 +549,7 @@ def test_wave_trends_order_numerically():
 
 
 def test_survey_details_for_one_area():
-    from narvard.open_answers import load_codebook
+    from narvard.stats.open_answers import load_codebook
 
     questions = _questions([("m1", "agree5"), ("m6", "open")])
     responses = pd.concat(

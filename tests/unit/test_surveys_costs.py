@@ -1,11 +1,11 @@
-"""Share positive, response rates (CONTRACT.md §2) and crude gross savings."""
+"""Share positive, response rates (docs/contract.md §2) and crude gross savings."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from narvard.costs import gross_savings
-from narvard.surveys import SCALES, item_summary, survey_results
+from narvard.stats.contract_costs import gross_savings
+from narvard.stats.surveys import SCALES, item_summary, survey_results
 
 
 def test_not_substantive_answers_are_left_out():

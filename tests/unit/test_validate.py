@@ -1,4 +1,4 @@
-"""Input validation (narvard.validate): one small broken copy of the contract example per rule.
+"""Input validation (narvard.data.validate): one small broken copy of the contract example per rule.
 
 Every test copies tests/data/contract_example into a temporary folder, breaks one
 thing and checks that exactly that problem is reported, at the right file, line
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from narvard.validate import Problem, validate_dataset
+from narvard.data.validate import Problem, validate_dataset
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "contract_example"
 
@@ -390,7 +390,7 @@ def test_utf8_with_byte_order_mark_and_windows_line_ends_is_accepted(data):
 def test_parquet_with_nullable_integers_reads_missing_as_empty(tmp_path):
     """pandas' Int64 columns store missing flags as <NA>; they must read as empty cells."""
     import pandas as pd
-    from narvard.tables import read_table_text
+    from narvard.data.tables import read_table_text
 
     frame = pd.DataFrame({"admitted": pd.array([0, None], dtype="Int64")})
     frame.to_parquet(tmp_path / "contacts.parquet")
@@ -408,3 +408,14 @@ def test_extension_tables_price_index_and_staffing_are_checked(data):
     assert ("price_index.csv", 3, "year") in found
     assert ("staffing.csv", 3, "group") in found
     assert ("staffing.csv", 3, "fte_per_100k") in found
+
+
+def test_docs_validation_md_is_written_from_the_rules():
+    """docs/validation.md comes from the rules (python -m narvard.data.validate.describe)."""
+    from narvard.data.validate.describe import markdown
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
+    assert page.read_text(encoding="utf-8") == markdown(), (
+        "docs/validation.md is out of date: python -m narvard.data.validate.describe "
+        "> docs/validation.md"
+    )

@@ -229,11 +229,13 @@ def balance_table(
     pool: pd.DataFrame,
     weights: np.ndarray,
     baseline_columns: Sequence[str] = (),
+    weighted: bool = True,
 ) -> list[dict]:
     """Means and standardised mean differences before and after weighting.
 
     Rows: age, share of women, index date (years), then each of ``baseline_columns`` (care
-    use in the baseline window: shown, not balanced). The unweighted pooled SD is the unit
+    use in the baseline window: shown, not balanced). ``balanced`` marks the rows the
+    weights balance (none when the comparison is unweighted). The unweighted pooled SD is the unit
     of both SMDs, so the two columns are comparable.
     """
     tx, px = covariates(team), covariates(pool)
@@ -245,7 +247,7 @@ def balance_table(
         rows.append(
             {
                 "variable": "share_women" if variable == "woman" else variable,
-                "balanced": variable in SHOWN_VARIABLES,
+                "balanced": weighted and variable in SHOWN_VARIABLES,
                 "mean_team": _mean_var(t)[0] if len(t) else None,
                 "mean_comparison": _mean_var(p)[0] if len(p) else None,
                 "mean_comparison_weighted": _mean_var(p, weights)[0] if len(p) else None,
@@ -257,6 +259,9 @@ def balance_table(
 
 
 def max_abs_smd(rows: list[dict]) -> float | None:
-    """Largest |SMD| after weighting over the balanced variables."""
-    values = [abs(r["smd_after"]) for r in rows if r["balanced"] and r["smd_after"] is not None]
+    """Largest |SMD| after weighting over who and when (age, women, index date)."""
+    shown = {"age", "share_women", "index_time"}
+    values = [
+        abs(r["smd_after"]) for r in rows if r["variable"] in shown and r["smd_after"] is not None
+    ]
     return max(values) if values else None

@@ -55,7 +55,9 @@ class Design:
     def summary(self, measures: Sequence[str]) -> dict:
         """Counts, weights and balance table (no patient ids) for results.json."""
         baseline_cols = [f"{m}_{self.baseline}" for m in measures]
-        rows = bal.balance_table(self.team, self.pool, self.weights, baseline_cols)
+        rows = bal.balance_table(
+            self.team, self.pool, self.weights, baseline_cols, weighted=bool(self.balanced_on)
+        )
         worst = bal.max_abs_smd(rows)
         return {
             "comparison": self.comparison,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_ITER = 100
+MIN_INFORMATIVE = 2  # one patient's split gives a ratio but no spread to learn from
 TOLERANCE = 1e-10
 
 
@@ -87,8 +88,8 @@ def fit_fixed_effects_poisson(
     n_all = events.sum(axis=1)
     keep = (n_all > 0) & (w_all > 0)
     y, n, x, w = events[keep], n_all[keep], x[keep], w_all[keep]
-    if len(y) == 0:
-        raise ValueError("no patient with events: the rate ratio is not identified")
+    if len(y) < MIN_INFORMATIVE:
+        raise ValueError("too few patients with events: no rate ratio with an interval")
     with np.errstate(divide="ignore"):
         log_days = np.where(days[keep] > 0, np.log(np.maximum(days[keep], 1e-300)), -np.inf)
     beta = np.zeros(x.shape[2])

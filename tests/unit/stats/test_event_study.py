@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import write_csv
-from narvard.consumption import patient_months, patient_windows
+from narvard.data.consumption import patient_months, patient_windows
 from narvard.stats.event_study import event_study, month_days, pre_trend
 
 EXTRACT = (dt.date(2018, 1, 1), dt.date(2019, 12, 31))

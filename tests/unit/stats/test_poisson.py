@@ -28,12 +28,21 @@ def test_one_group_with_equal_days_is_the_ratio_of_totals():
 
 
 def test_days_alive_enter_as_offsets():
-    # One patient, 10 events in 180 days before and 5 in 60 days alive after: the rate per
-    # day after is 5/60 against 10/180 before, a ratio of 1.5.
+    # Two patients, each 10 events in 180 days before and 5 in 60 days alive after: the
+    # rate per day after is 5/60 against 10/180 before, a ratio of 1.5.
     fit = fit_fixed_effects_poisson(
-        np.array([[10, 5]]), np.array([[180.0, 60.0]]), one_group_design(1)
+        np.array([[10, 5], [10, 5]]), np.array([[180.0, 60.0]] * 2), one_group_design(2)
     )
     assert np.exp(fit.beta[0]) == pytest.approx(1.5)
+
+
+def test_one_patient_gives_no_interval():
+    """A single patient's split has no spread to learn from: no rate ratio is published
+    (it would come with a zero-width interval)."""
+    with pytest.raises(ValueError):
+        fit_fixed_effects_poisson(
+            np.array([[10, 5]]), np.array([[180.0, 60.0]]), one_group_design(1)
+        )
 
 
 def test_no_events_after_is_not_identified():

@@ -1,0 +1,56 @@
+"""Check a dataset folder against the data contract (docs/contract.md §1).
+
+``validate_dataset`` reads every table as text and returns every problem it finds at
+once, as ``Problem`` values whose text is Swedish (the users are Swedish evaluators).
+All row checks are vectorised with pandas, so million-row contact tables take seconds.
+The rules are listed in docs/validation.md, which ``narvard.data.validate.describe``
+writes from the rules themselves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narvard.data.tables import ALL_TABLES, DATASET_FILE
+from narvard.data.validate.columns import _check_columns
+from narvard.data.validate.problems import Problem
+from narvard.data.validate.reading import _check_dataset_yml, _check_presence, _load_table
+from narvard.data.validate.rules import TABLE_RULES
+from narvard.data.validate.schema import Tables
+
+__all__ = ["Problem", "validate_dataset"]
+
+# ---------------------------------------------------------------- public entry point
+
+
+def validate_dataset(data_dir: Path) -> list[Problem]:
+    """Check every contract rule on every table; return all problems (empty = valid).
+
+    Never raises on bad content: a missing folder, an unreadable table, a wrong
+    encoding, ragged rows or bad YAML are all reported as Problems.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        expected = "en datamapp med dataset.yml, areas, cohort och contacts"
+        return [Problem(str(data_dir), None, None, expected, "mappen finns inte")]
+    problems = _check_dataset_yml(data_dir / DATASET_FILE)
+    tables: Tables = {}
+    for name in ALL_TABLES:
+        tables[name], load_problems = _load_table(data_dir, name)
+        problems += load_problems
+    problems += _check_presence(tables, data_dir)
+    for table in tables.values():
+        if table is not None:
+            problems += _check_columns(table)
+    for rule in TABLE_RULES:
+        problems += rule(tables)
+    return _in_file_order(problems, tables)
+
+
+def _in_file_order(problems: list[Problem], tables: Tables) -> list[Problem]:
+    """Group problems by file (dataset.yml first, then contract order), keeping rule order."""
+    rank = {DATASET_FILE: 0}
+    for position, name in enumerate(ALL_TABLES, start=1):
+        table = tables.get(name)
+        rank[table.file if table else f"{name}.csv"] = position
+    return sorted(problems, key=lambda p: rank.get(p.file, len(rank)))

@@ -1,0 +1,211 @@
+"""The cost-effect in plain Swedish: the paragraph for decision makers and the tornado's
+labels. Built only from a costs block of results.json (``narvard.stats.cost_effect``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from narvard.domain import COST_ITEM_NAMES, MEASURE_NAMES, group_name
+from narvard.report import formatting as fmt
+
+ROW_LABELS = {
+    "team_cost": "Teamens årliga kostnad",
+    "patients_per_year": "Antal nya patienter per år",
+    "method": "Beräkningsmetod",
+    "comparison": "Jämförelsegrupp",
+    "window_days": "Uppföljningstid efter inskrivning",
+}
+METHOD_LABELS = {"adjusted": "jämfört med liknande patienter", "crude": "enkel före/efter"}
+COMPARISON_LABELS = {"main": "som i rapporten", "other": "den andra jämförelsegruppen"}
+
+
+def row_label(row: Mapping) -> str:
+    """The Swedish name of a tornado row."""
+    key = row["input"]
+    if key in COST_ITEM_NAMES:
+        return f"Kostnad per {COST_ITEM_NAMES[key].lower()}"
+    if key.startswith("effect_"):
+        return f"Effekten på {MEASURE_NAMES[key.removeprefix('effect_')].lower()} (95 % KI)"
+    return ROW_LABELS.get(key, key)
+
+
+def setting_label(setting: Mapping) -> str:
+    """The Swedish name of one setting of a tornado row (a value, a method, a length)."""
+    kind, value = setting["kind"], setting["value"]
+    if kind == "sek":
+        return fmt.sek(value, millions=value >= 1e6)
+    if kind == "patients_per_year":
+        return f"{fmt.number(value)} patienter/år"
+    if kind == "rate_ratio":
+        return fmt.ratio_change(value)
+    if kind == "days":
+        return f"{value} dagar"
+    if kind == "method":
+        return METHOD_LABELS.get(value, str(value))
+    return COMPARISON_LABELS.get(value, str(value))
+
+
+TEAM_NAMES = {
+    "HSVT": "Hemsjukvårdsteamen (HSVT)",
+    "NSVT": "Närsjukvårdsteamen (NSVT)",
+    "total": "Hemsjukvårds- och närsjukvårdsteamen tillsammans",
+    "all": "Hemsjukvårds- och närsjukvårdsteamen tillsammans",
+}
+
+
+def _mnkr(value: float) -> str:
+    return fmt.sek(value, millions=True)
+
+
+def _relative_change(block: Mapping, measure: str) -> float | None:
+    """After vs expected (adjusted) or vs before (crude), in percent."""
+    entry = block["avoided_use"][measure]
+    if block["basis"] != "crude":
+        return entry.get("change_vs_expected_pct")
+    before = entry["before_total"]
+    return 100.0 * (entry["after_total"] - before) / before if before else None
+
+
+def _annual_basis(block: Mapping) -> float | None:
+    if block["basis"] == "crude":
+        return block.get("annual_gross_savings_crude_sek")
+    return block.get("annual_gross_savings_adjusted_sek")
+
+
+def _change_sentence(block: Mapping) -> str:
+    if "avoided_use" not in block:  # a combined block (HSVT + NSVT) has no single effect
+        return ""
+    parts = []
+    for measure, noun in (("inpatient_days", "vårddagar"), ("er_visits", "akutbesök")):
+        pct = _relative_change(block, measure)
+        if pct is not None:
+            direction = "färre" if pct < 0 else "fler"
+            parts.append(f"{fmt.percent(abs(pct))} {direction} {noun}")
+    if not parts:
+        return ""
+    days = block["window_days"]
+    if block["basis"] != "crude":
+        return (
+            f"Jämfört med liknande patienter utan team hade patienterna under de första {days} "
+            f"dagarna efter inskrivningen {' och '.join(parts)} per levd dag än väntat."
+        )
+    return (
+        f"Under de första {days} dagarna efter inskrivningen hade patienterna "
+        f"{' och '.join(parts)} än under {days} dagar före."
+    )
+
+
+def _savings_sentence(block: Mapping) -> str:
+    bed_days = block.get("avoided_bed_days_per_year")
+    annual = _annual_basis(block)
+    if annual is None:
+        return ""
+    amount = "mindre" if annual >= 0 else "mer"
+    text = (
+        f"Med omkring {fmt.number(block['patients_per_year'])} nya patienter per år betyder det "
+        f"att sjukhusvården kostar ungefär {_mnkr(abs(annual))} {amount} per år"
+    )
+    if bed_days is not None and bed_days > 0:
+        text += f" (cirka {fmt.number(bed_days)} färre vårddagar)"
+    return text + "."
+
+
+def _net_sentence(block: Mapping) -> str:
+    net, ratio = block.get("net_savings_sek"), block.get("return_per_krona")
+    if net is None and block.get("team_cost_sek") is not None:
+        return (
+            "Effekten kunde inte justeras mot liknande patienter utan team, så något netto "
+            "beräknas inte."
+        )
+    if net is None:
+        return "Teamens kostnad saknas i underlaget, så något netto kan inte beräknas."
+    text = (
+        f"Efter teamens kostnad sparar satsningen netto {_mnkr(net)} per år"
+        if net >= 0
+        else f"Efter teamens kostnad kostar satsningen netto {_mnkr(-net)} per år"
+    )
+    if ratio is not None and ratio > 0:
+        return text + f": varje satsad krona ger {fmt.number(ratio, 2)} kr tillbaka i sjukhusvård."
+    return text + ": sjukhusvården minskade inte, så satsningen ger inget tillbaka i pengar."
+
+
+def _certainty_sentence(block: Mapping) -> str:
+    interval, prob = block.get("net_savings_ci"), block.get("prob_net_positive")
+    if interval is None or prob is None:
+        return ""
+    if prob >= 0.95:
+        lead = "Det är mycket sannolikt att teamen sparar mer än de kostar"
+    elif prob <= 0.05:
+        lead = "Det är mycket sannolikt att teamen kostar mer än de sparar"
+    else:
+        lead = "Osäkerheten är stor"
+    return (
+        f"{lead}: nettot ligger med 95 % sannolikhet mellan {_mnkr(interval[0])} och "
+        f"{_mnkr(interval[1])} per år (osäkerheten i effekten, styckkostnaderna och teamens "
+        f"kostnad), och sannolikheten att teamen sparar mer än de kostar är "
+        f"{fmt.probability(prob)}."
+    )
+
+
+def _tornado_sentence(block: Mapping) -> str:
+    table = block.get("tornado")
+    if not table or not table["rows"]:
+        return ""
+    row = table["rows"][0]
+    settings = sorted(row["settings"], key=lambda s: s["net_savings_sek"])
+    low, high = settings[0], settings[-1]
+    label = row_label(row)
+    label = label[:1].lower() + label[1:]  # "effekten på … (95 % KI)" keeps its KI
+    return (
+        f"Mest beror svaret på {label}: med {setting_label(low)} blir nettot "
+        f"{_mnkr(low['net_savings_sek'])}, med {setting_label(high)} "
+        f"{_mnkr(high['net_savings_sek'])}."
+    )
+
+
+def _break_even_sentence(block: Mapping) -> str:
+    net, volume = block.get("net_savings_sek"), block.get("break_even_patients_per_year")
+    if net is None or net >= 0:
+        return ""
+    if volume is None:
+        annual = _annual_basis(block)
+        if annual is not None and annual > 0:  # e.g. a combined block: no break-even volume
+            return ""
+        return "Eftersom sjukhusvården inte minskade går satsningen inte att räkna hem i pengar."
+    return (
+        f"För att gå jämnt ut skulle teamen med samma effekt behöva ta emot omkring "
+        f"{fmt.number(volume)} nya patienter per år."
+    )
+
+
+def _caveat_sentence(block: Mapping) -> str:
+    if block["basis"] == "crude":
+        return (
+            "Beräkningen bygger på en enkel jämförelse före och efter inskrivning utan "
+            "jämförelsegrupp och överskattar troligen besparingen, eftersom patienter ofta "
+            "skrivs in när vårdbehovet är som störst."
+        )
+    return ""
+
+
+def cost_paragraph(costs_block: Mapping, area_name: str, group: str) -> str:
+    """One paragraph in plain Swedish: what the teams cost, what they save, how sure we
+    are and what would change the answer (the largest tornado bar)."""
+    team_cost = costs_block.get("team_cost_sek")
+    opening = f"{TEAM_NAMES.get(group, group_name(group))} i {area_name}"
+    opening += (
+        f" kostar omkring {_mnkr(team_cost)} per år."
+        if team_cost is not None
+        else " har ingen uppgift om kostnad."
+    )
+    sentences = [
+        opening,
+        _change_sentence(costs_block),
+        _savings_sentence(costs_block),
+        _net_sentence(costs_block),
+        _certainty_sentence(costs_block),
+        _tornado_sentence(costs_block),
+        _break_even_sentence(costs_block),
+        _caveat_sentence(costs_block),
+    ]
+    return " ".join(s for s in sentences if s)

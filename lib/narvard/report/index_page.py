@@ -1,0 +1,161 @@
+"""reports/index.html: every area's report linked, with a cross-area table of key figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from narvard.paths import TEMPLATES_DIR
+from narvard.report import formatting as fmt
+from narvard.report.figures import funnel_chart
+from narvard.report.html import figure_html, render
+from narvard.report.tables import NUMERIC
+from narvard.stats.contract_costs import team_blocks
+
+COLUMNS = (
+    "Område",
+    "Invånare",
+    "HSVT-patienter",
+    "Vårddagar HSVT, enkel förändring",
+    "Vårddagar HSVT, justerad",
+    "NSVT-patienter",
+    "Vårddagar NSVT, enkel förändring",
+    "Vårddagar NSVT, justerad",
+    "Patientenkät, svarsfrekvens",
+    "Nettobesparing per år (HSVT + NSVT)",
+)
+TEAMS = ("HSVT", "NSVT")
+
+
+def _group_cells(consumption: dict, group: str) -> list[str]:
+    block = consumption.get(group)
+    if block is None:
+        return ["·", "·", "·"]
+    days = block["measures"]["inpatient_days"]
+    did = block.get("did", {}).get("inpatient_days", {})
+    return [
+        fmt.number(block["n_patients"]),
+        fmt.percent(days["change_pct"], signed=True),
+        fmt.ratio_change(did.get("rate_ratio"), did.get("ci")),
+    ]
+
+
+def key_figures(results: dict) -> list[str]:
+    """One row of the cross-area table, formatted in Swedish, from an area's results."""
+    consumption = results["consumption"]
+    survey = results["surveys"].get("patient")
+    nets = [b.get("net_savings_sek") for b in team_blocks(results["costs"]).values()]
+    net = None if not nets or None in nets else sum(nets)
+    return [
+        results["area_name"],
+        fmt.number(results["population"]),
+        *_group_cells(consumption, "HSVT"),
+        *_group_cells(consumption, "NSVT"),
+        fmt.share(survey["response_rate"]) if survey else "·",
+        fmt.sek(net, millions=True) if nets else "·",
+    ]
+
+
+def region_row(all_results: list[dict]) -> list[str]:
+    """The region: summed patients and totals (crude change from summed totals), and the
+    region's cost total with its interval."""
+    cells = ["Hela regionen", fmt.number(sum(r["population"] for r in all_results))]
+    for group in TEAMS:
+        blocks = [r["consumption"][group] for r in all_results if group in r["consumption"]]
+        days = [b["measures"]["inpatient_days"] for b in blocks]
+        patients = [b["n_patients"] for b in blocks]
+        if not blocks or None in patients or any(d["before_total"] is None for d in days):
+            cells += ["·" if not blocks else fmt.SUPPRESSED, fmt.SUPPRESSED, ""]
+            continue
+        before = sum(d["before_total"] for d in days)
+        after = sum(d["after_total"] or 0 for d in days)
+        change = 100 * (after - before) / before if before else None
+        effects = all_results[0].get("region_effects", {}).get(group, {})
+        did = effects.get("inpatient_days", {})
+        adjusted = fmt.ratio_change(did.get("rate_ratio"), did.get("ci"))
+        cells += [fmt.number(sum(patients)), fmt.percent(change, signed=True), adjusted]
+    cells.append("")
+    total = (all_results[0]["costs"].get("region") or {}).get("total", {}) if all_results else {}
+    ci = total.get("net_savings_ci") or [None, None]
+    cells.append(
+        f"{fmt.sek(total.get('net_savings_sek'), millions=True)} "
+        f"({fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)})"
+        if total
+        else "·"
+    )
+    return cells
+
+
+def _cells(values: list[str]) -> list[dict]:
+    """Table cells: text, and whether it is a figure (right-aligned so digits line up)."""
+    return [{"text": str(v), "numeric": bool(NUMERIC.match(str(v)))} for v in values]
+
+
+def components_overview(all_results: list[dict], survey_id: str = "managers") -> dict | None:
+    """Each area's cooperation-component profile side by side (all respondents)."""
+    labels: dict[str, str] = {}
+    for results in all_results:
+        for code, c in results["surveys"].get(survey_id, {}).get("components", {}).items():
+            labels.setdefault(code, c["label"])
+    if not labels:
+        return None
+    rows = []
+    for results in all_results:
+        components = results["surveys"].get(survey_id, {}).get("components", {})
+        cells = [
+            fmt.share(
+                components.get(code, {})
+                .get("by_group", {})
+                .get("all", {})
+                .get("mean_share_favourable")
+            )
+            for code in labels
+        ]
+        rows.append({"name": results["area_name"], "cells": _cells(cells)})
+    return {"labels": list(labels.values()), "rows": rows}
+
+
+def funnels(all_results: list[dict]) -> list[str]:
+    """One funnel plot per team group with an adjusted effect (inline PNG figures)."""
+    return [
+        figure_html(
+            funnel_chart(all_results, group),
+            alt=f"Trattdiagram för {group}: justerad förändring i vårddagar per område mot "
+            "antal patienter, med gränser för slumpvariation.",
+            caption="Punkter innanför de streckade linjerna skiljer sig inte från regionens "
+            "genomsnitt mer än slumpen kan förklara; små områden varierar mer.",
+        )
+        for group in TEAMS
+        if any(r["consumption"].get(group, {}).get("did") for r in all_results)
+    ]
+
+
+def index_html(all_results: list[dict]) -> str:
+    """The overview page (templates/narvard/overview.html.j2); links are relative so the
+    folder can be copied anywhere."""
+    all_results = sorted(all_results, key=lambda r: r["area_name"])
+    rows = []
+    for results in all_results:
+        cells = key_figures(results)
+        href = f"{results['area_id']}/report.html"
+        rows.append({"name": cells[0], "href": href, "cells": _cells(cells[1:])})
+    if len(all_results) > 1:
+        cells = region_row(all_results)
+        rows.append({"name": cells[0], "total": True, "cells": _cells(cells[1:])})
+    first = all_results[0] if all_results else None
+    dataset = first["dataset"] if first else {"dataset_name": "", "synthetic": False}
+    return render(
+        "overview.html.j2",
+        css=(TEMPLATES_DIR / "narvard" / "narvard.css").read_text(encoding="utf-8"),
+        synthetic=dataset["synthetic"],
+        dataset_name=dataset["dataset_name"],
+        window=f"{first['window_days']} dagar" if first else "",
+        columns=COLUMNS,
+        rows=rows,
+        funnels=funnels(all_results),
+        components=components_overview(all_results),
+    )
+
+
+def write_index(all_results: list[dict], path: Path) -> Path:
+    Path(path).write_text(index_html(all_results), encoding="utf-8")
+    return Path(path)

@@ -1,0 +1,197 @@
+"""Helpers the area notebook calls, so that the notebook itself stays thin.
+
+Figures are embedded as PNG inside HTML <figure> elements with alt text and a caption:
+the rendered report then needs no external file and screen readers get a description.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+from matplotlib.figure import Figure
+
+from narvard.data.processed import ProcessedDataset, latest_processed
+from narvard.paths import DEFAULT_PROCESSED
+from narvard.report import formatting as fmt
+from narvard.report.html import figure_html
+from narvard.report.survey_text import LOW_RESPONSE_NOTE, comparison_sentence
+from narvard.report.tables import to_html
+from narvard.results.assemble import area_results, write_results
+
+
+def setup() -> None:
+    """Quiet, print-friendly defaults for a report run."""
+    warnings.filterwarnings("ignore")
+    plt.rcParams.update({"figure.dpi": 100, "font.size": 9, "axes.titlesize": 10})
+
+
+def open_dataset(processed_dir: str, window_days: int) -> ProcessedDataset:
+    """The prepared dataset the runner passed, or the latest one for interactive use."""
+    if processed_dir:
+        dataset = ProcessedDataset(Path(processed_dir))
+    else:
+        dataset = latest_processed(DEFAULT_PROCESSED, window_days)
+    if dataset.manifest["window_days"] != window_days:
+        raise ValueError(
+            f"the prepared data uses {dataset.manifest['window_days']} days, not {window_days}"
+        )
+    return dataset
+
+
+def save_results(results: dict, results_path: str) -> None:
+    """Write results.json where the runner asked (nothing when interactive)."""
+    if results_path:
+        write_results(results, Path(results_path))
+
+
+def load_results(
+    area_id: str,
+    processed_dir: str,
+    window_days: int,
+    min_cell: int,
+    results_path: str = "",
+    comparison: str = "balanced",
+) -> dict:
+    """An area's results in one call (first area when none is named), for exploring; the
+    report notebook shows the same steps one by one."""
+    dataset = open_dataset(processed_dir, window_days)
+    results = area_results(dataset, area_id, min_cell, comparison)
+    save_results(results, results_path)
+    return results
+
+
+def show_markdown(text: str) -> None:
+    display(Markdown(text))
+
+
+def show_html(markup: str) -> None:
+    display(HTML(markup))
+
+
+def show_table(table: pd.DataFrame, caption: str = "") -> None:
+    title = f"<p class='narvard-caption'>{html.escape(caption)}</p>" if caption else ""
+    display(HTML(title + to_html(table)))
+
+
+def show_figure(fig: Figure, alt: str, caption: str = "") -> None:
+    display(HTML(figure_html(fig, alt, caption)))
+
+
+def header_html(results: dict) -> str:
+    """Title block with dataset, area, period and a banner when the data are synthetic."""
+    d = results["dataset"]
+    banner = ""
+    if d["synthetic"]:
+        banner = (
+            '<div class="narvard-banner" role="note"><strong>Syntetiska data.</strong> '
+            "Rapporten bygger på påhittade uppgifter för demonstration och test. "
+            "Siffrorna beskriver inga verkliga patienter eller verksamheter.</div>"
+        )
+    return (
+        f"{banner}<p class='narvard-meta'>Datamaterial: {html.escape(d['dataset_name'])} · "
+        f"Region: {html.escape(results['region'])} · Invånare: "
+        f"{fmt.number(results['population'])} · Uttag av vårdkontakter: "
+        f"{fmt.date(d['contacts_from'])} – {fmt.date(d['contacts_to'])} · "
+        f"Jämförelseperiod: {results['window_days']} dagar före och efter</p>"
+    )
+
+
+def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
+    """One survey: response, Likert charts, shares with intervals, comparisons, themes."""
+    from narvard.domain import survey_name
+    from narvard.report import likert
+    from narvard.report import tables as report_tables
+
+    name = survey_name(survey_id)
+    if heading:
+        show_markdown(f"### {name}")
+    show_table(report_tables.response_table(survey), "Svarsfrekvens")
+    if survey.get("low_response"):
+        show_markdown(f"*{LOW_RESPONSE_NOTE}*")
+    if survey["items"]:
+        for scale, items in _items_by_scale(survey).items():
+            labels = {q: _item_label(survey, q) for q in items}
+            show_figure(
+                likert.likert_chart(items, scale, labels=labels, title=name, show_n=False),
+                alt=f"Liggande staplar för {name.lower()}: fördelningen av svar per fråga, "
+                "negativa svar till vänster och positiva till höger om mitten.",
+                caption="Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas "
+                "för sig.",
+            )
+        show_table(
+            report_tables.survey_table(survey),
+            "Andel positiva svar med 95 % konfidensintervall och antal svar",
+        )
+    if survey.get("components"):
+        show_table(
+            report_tables.components_table(survey),
+            "Samverkanskomponenter: genomsnittlig andel svar som är positiva för samverkan "
+            "(påståenden om brister räknas omvänt)",
+        )
+    if survey.get("waves", {}).get("items"):
+        show_table(report_tables.waves_table(survey), "Andel positiva svar per omgång")
+    _show_sentences("Skillnader mellan grupper", survey.get("comparisons", []))
+    _show_sentences("Området jämfört med övriga regionen", survey.get("area_vs_rest", []))
+    _show_open_answers(survey)
+
+
+def _item_label(survey: dict, qid: str) -> str:
+    n = survey["items"][qid]["all"]["n"]
+    return f"{survey['questions'][qid]['text']} (n\u00a0=\u00a0{fmt.number(n)})"
+
+
+def _items_by_scale(survey: dict) -> dict:
+    """Published answer distributions grouped by scale (one chart per scale)."""
+    grouped: dict = {}
+    for qid, shares in survey.get("distribution", {}).items():
+        if shares and qid in survey["items"]:
+            grouped.setdefault(survey["questions"][qid]["scale"], {})[qid] = shares
+    return grouped
+
+
+def comparison_sentences_html(title: str, comparisons: list[dict]) -> str:
+    """The sentences of the comparisons with a result as an HTML list, "" when none.
+
+    Rendered as HTML with every sentence escaped, not as Markdown: the sentences quote
+    question texts from the input files, which must show as text, never as markup.
+    """
+    shown = [c for c in comparisons if c.get("difference") is not None]
+    if not shown:
+        return ""
+    items = "".join(f"<li>{html.escape(comparison_sentence(c))}</li>" for c in shown)
+    return f"<p><strong>{html.escape(title)}</strong></p><ul>{items}</ul>"
+
+
+def _show_sentences(title: str, comparisons: list[dict]) -> None:
+    markup = comparison_sentences_html(title, comparisons)
+    if markup:
+        show_html(markup)
+
+
+def _show_open_answers(survey: dict) -> None:
+    from narvard.report import tables as report_tables
+
+    for qid, answers in survey.get("open_questions", {}).items():
+        count = fmt.number(answers["n"]) if answers["n"] is not None else "ett fåtal"
+        show_markdown(
+            f"Fritextfrågan ”{survey['questions'][qid]['text']}” besvarades av {count} personer."
+        )
+    themes = survey.get("themes", {})
+    if any(t["n"] for t in themes.values()):
+        show_table(
+            report_tables.themes_table(survey),
+            "Teman i fritextsvaren (teman med få svar visas inte)",
+        )
+        quotes = [
+            f"- *{t['label']}:* ”{q}”" for t in themes.values() for q in t.get("quotes", [])[:2]
+        ]
+        if quotes:
+            show_markdown(
+                "**Citat** (namn, telefonnummer, e-post och personnummer är borttagna)\n\n"
+                + "\n".join(quotes)
+            )

@@ -1,0 +1,515 @@
+"""Report tables as Swedish-formatted text, built only from an area's results."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from narvard.domain import (
+    AGE_BANDS,
+    COST_ITEM_NAMES,
+    EXCLUSION_REASONS,
+    MEASURE_NAMES,
+    MEASURES,
+    ROLE_NAMES,
+    TEAM_GROUPS,
+    group_name,
+)
+from narvard.report import formatting as fmt
+from narvard.stats.contract_costs import team_blocks
+
+
+def patients_table(results: dict) -> pd.DataFrame:
+    """Included, excluded and deceased patients per group."""
+    rows = []
+    for group, block in results["consumption"].items():
+        deaths, n = block["deaths_after"], block["n_patients"]
+        rows.append(
+            {
+                "Grupp": group_name(group),
+                "Patienter med hela perioder": fmt.number(n),
+                "Exkluderade": fmt.number(block["n_excluded"]),
+                "Avlidna under efterperioden": fmt.number(deaths),
+                "Andel avlidna": fmt.share(deaths / n if deaths is not None and n else None),
+                "Levda dagar efter (persondagar)": fmt.number(block["person_days_after"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def exclusion_lines(results: dict) -> list[str]:
+    """One Swedish sentence per group and reason for excluded patients."""
+    lines = []
+    for group, reasons in results.get("exclusions", {}).items():
+        for reason, n in reasons.items():
+            min_cell = results.get("min_cell", 0)
+            count = fmt.number(n) if n is not None else f"färre än {min_cell}"
+            noun = "patient" if n == 1 else "patienter"
+            text = EXCLUSION_REASONS.get(reason, reason)
+            lines.append(f"{group_name(group)}: {count} {noun} där {text}.")
+    return lines
+
+
+def consumption_table(results: dict) -> pd.DataFrame:
+    """Crude before/after means per patient and the change, per group and measure."""
+    rows = []
+    for group, block in results["consumption"].items():
+        for measure in MEASURES:
+            m = block["measures"][measure]
+            rows.append(
+                {
+                    "Grupp": group_name(group),
+                    "Mått": MEASURE_NAMES[measure],
+                    "Före, per patient": fmt.number(m["before_mean"], 2),
+                    "Efter, per patient": fmt.number(m["after_mean"], 2),
+                    "Förändring": _change(m),
+                    "Före, totalt": fmt.number(m["before_total"]),
+                    "Efter, totalt": fmt.number(m["after_total"]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _change(measure: dict) -> str:
+    """The relative change; '·' where it cannot exist because nothing happened before."""
+    if measure["before_mean"] == 0:
+        return fmt.NOT_APPLICABLE
+    return fmt.percent(measure["change_pct"], 0, signed=True)
+
+
+def survey_table(survey: dict) -> pd.DataFrame:
+    """Share positive per question (rows) and respondent group (columns), with n."""
+    groups = sorted({g for item in survey["items"].values() for g in item if g != "all"})
+    rows = []
+    for qid, item in survey["items"].items():
+        row = {"Fråga": survey["questions"][qid]["text"]}
+        for group in [*groups, "all"]:
+            cell = item.get(group)
+            row[group_name(group)] = _share_with_n(cell) if cell else fmt.NOT_APPLICABLE
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _share_with_n(cell: dict) -> str:
+    """'94 % (88–97), n=130': share positive, Wilson interval and number of answers."""
+    n = f"n={fmt.number(cell['n'])}" if cell["n"] is not None else ""
+    if cell["share_positive"] is None:
+        return f"{fmt.SUPPRESSED} ({n})" if n else fmt.SUPPRESSED
+    ci = cell.get("ci")
+    interval = f" ({fmt.number(100 * ci[0])}–{fmt.number(100 * ci[1])})" if ci else ""
+    return f"{fmt.share(cell['share_positive'])}{interval}, {n}"
+
+
+def response_table(survey: dict) -> pd.DataFrame:
+    """Invited, answered and response rate per respondent group and in total."""
+    rows = []
+    for group, block in [*survey["groups"].items(), ("all", survey)]:
+        rows.append(
+            {
+                "Grupp": group_name(group),
+                "Inbjudna": fmt.number(block["invited"]),
+                "Svarande": fmt.number(block["respondents"]),
+                "Svarsfrekvens": fmt.share(block["response_rate"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def costs_table(results: dict) -> pd.DataFrame:
+    """Avoided use and crude gross savings per team group and cost item."""
+    rows = []
+    for group, block in team_blocks(results["costs"]).items():
+        for item, cell in block["items"].items():
+            rows.append(
+                {
+                    "Grupp": group_name(group),
+                    "Post": COST_ITEM_NAMES[item],
+                    "Undvikna (före − efter)": fmt.number(cell["avoided"]),
+                    "Styckkostnad": fmt.sek(results["unit_costs"][item]["cost_sek"]),
+                    "Besparing": fmt.sek(cell["savings_sek"]),
+                }
+            )
+        rows.append(
+            {
+                "Grupp": group_name(group),
+                "Post": "Summa bruttobesparing",
+                "Undvikna (före − efter)": "",
+                "Styckkostnad": "",
+                "Besparing": fmt.sek(block["gross_savings_sek"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def unit_costs_table(results: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Post": COST_ITEM_NAMES.get(item, item),
+                "Kostnad": fmt.sek(c["cost_sek"]),
+                "Intervall": f"{fmt.sek(c['low_sek'])} – {fmt.sek(c['high_sek'])}",
+                "År": c["year"],
+                "Källa": c["source"],
+            }
+            for item, c in results["unit_costs"].items()
+        ]
+    )
+
+
+def to_html(table: pd.DataFrame) -> str:
+    """A plain, accessible HTML table (header cells scoped, text escaped)."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    body = "".join(
+        "<tr>" + "".join(table_cell(v) for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return (
+        f'<table class="narvard-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+NUMERIC = re.compile(r"^[−+\-–·]?[\d\u00a0 ,]*(\u00a0?(%|kr|mnkr))?( \(n=.*\))?$")
+
+
+def table_cell(value: object) -> str:
+    """A table cell; figures are right-aligned so digits line up."""
+    text = str(value)
+    css = ' class="num"' if text and NUMERIC.match(text) else ""
+    return f"<td{css}>{html.escape(text)}</td>"
+
+
+def profile_table(results: dict) -> pd.DataFrame:
+    """Age and sex of every enrolled patient per group (section A)."""
+    rows = []
+    for group, p in results["profile"]["groups"].items():
+        bands = p["age_bands"]
+        rows.append(
+            {
+                "Grupp": group_name(group),
+                "Inskrivna": fmt.number(p["n_enrolled"]),
+                "Medelålder": fmt.number(p["mean_age"], 0),
+                "Andel kvinnor": fmt.share(p["share_women"]),
+                "Under 75 år": fmt.number(bands.get("<75")),
+                "75–84 år": fmt.number(bands.get("75-84")),
+                "85 år och äldre": fmt.number(bands.get("85+")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def reach_table(results: dict) -> pd.DataFrame:
+    """Patients enrolled per team group and index year (section A)."""
+    groups = results["profile"]["groups"]
+    years = sorted({y for p in groups.values() for y in p["per_year"]})
+    rows = []
+    for group, p in groups.items():
+        row = {"Grupp": group_name(group)}
+        row.update({y: fmt.number(p["per_year"].get(y, 0)) for y in years})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def coverage_table(results: dict) -> pd.DataFrame:
+    profile = results["profile"]
+    rows = []
+    for group, c in profile["coverage"].items():
+        staff = profile["staffing_expected_fte"][group]
+        rows.append(
+            {
+                "Team": group_name(group),
+                "Nådda patienter": fmt.number(c["patients_reached"]),
+                "Förväntad målgrupp (antagande)": fmt.number(c["expected_target_group"]),
+                "Täckning": fmt.share(c["coverage"]),
+                "Bemanning enligt nyckeltal": ", ".join(
+                    f"{fmt.number(v, 1)} {STAFF_ROLES[role]}" for role, v in staff.items()
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+STAFF_ROLES = {"doctors": "läkare", "nurses": "sjuksköterskor"}
+
+
+def rows_table(results: dict) -> pd.DataFrame:
+    """Rows read per input table (Datakvalitet)."""
+    return pd.DataFrame(
+        [
+            {"Tabell": name, "Rader": fmt.number(n)}
+            for name, n in results["data_quality"]["rows"].items()
+        ]
+    )
+
+
+def missing_table(survey: dict) -> pd.DataFrame:
+    """Respondents without a substantive answer per item (Datakvalitet)."""
+    rows = []
+    for qid, item in survey.get("missing", {}).items():
+        cell = item.get("all", {})
+        rows.append(
+            {
+                "Fråga": survey["questions"][qid]["text"],
+                "Svarande": fmt.number(cell.get("respondents")),
+                "Utan svar": fmt.number(cell.get("missing")),
+                "Ingen uppfattning / vet ej": fmt.number(cell.get("no_opinion")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def themes_table(survey: dict) -> pd.DataFrame:
+    groups = sorted({g for t in survey["themes"].values() for g in t["by_group"]})
+    rows = []
+    for theme in survey["themes"].values():
+        if not theme["n"]:
+            continue  # hidden (too few answers) or not mentioned at all
+        row = {"Tema": theme["label"], "Antal svar": fmt.number(theme["n"])}
+        row.update({group_name(g): fmt.number(theme["by_group"].get(g)) for g in groups})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def checksums_table(results: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"Fil": name, "SHA-256": digest}
+            for name, digest in results["dataset"]["input_sha256"].items()
+        ]
+    )
+
+
+def adjusted_table(results: dict) -> pd.DataFrame:
+    """The adjusted effect beside the crude change and the other comparison group."""
+    rows = []
+    for group in TEAM_GROUPS:
+        block = results["consumption"].get(group)
+        if block is None or "did" not in block:
+            continue
+        for measure in MEASURES:
+            m, did = block["measures"][measure], block["did"][measure]
+            other = block.get("did_other", {}).get(measure, {})
+            rows.append(
+                {
+                    "Grupp": group,
+                    "Mått": MEASURE_NAMES[measure],
+                    "Enkel förändring (före–efter)": _change(m),
+                    "Effekt: jämfört med liknande patienter (95 % KI)": fmt.ratio_change(
+                        did.get("rate_ratio"), did.get("ci")
+                    ),
+                    OTHER_COMPARISON[did.get("comparison") or "balanced"]: fmt.ratio_change(
+                        other.get("rate_ratio"), other.get("ci")
+                    ),
+                    "Patienter (team / jämförelse)": (
+                        f"{fmt.number(did.get('n_team'))} / {fmt.number(did.get('n_comparison'))}"
+                    ),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+OTHER_COMPARISON = {
+    "balanced": "Känslighet: alla jämförelsepatienter",
+    "all": "Känslighet: viktade jämförelsepatienter",
+}
+BALANCE_NAMES = {"age": "Ålder", "share_women": "Andel kvinnor", "index_time": "Indexdatum (år)"}
+
+
+def balance_table(block: dict) -> pd.DataFrame:
+    """How alike the team and the comparison patients are, before and after weighting."""
+    rows = []
+    for row in block["comparison_group"]["balance"]:
+        name = row["variable"]
+        measure = name.rsplit("_", 1)[0]
+        label = BALANCE_NAMES.get(name) or (
+            f"{MEASURE_NAMES.get(measure, name)}, jämförelseperioden (vägs inte)"
+        )
+        rows.append(
+            {
+                "Egenskap": label,
+                "Team": _balance_value(name, row.get("mean_team")),
+                "Jämförelsepatienter": _balance_value(name, row.get("mean_comparison")),
+                "Jämförelsepatienter, viktade": _balance_value(
+                    name, row.get("mean_comparison_weighted")
+                ),
+                "Skillnad före viktning (SMD)": fmt.number(row.get("smd_before"), 2),
+                "Skillnad efter viktning (SMD)": fmt.number(row.get("smd_after"), 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+SUBGROUP_NAMES = {"sex": "Kön", "age_band": "Ålder", "kommun": "Kommun"}
+LEVEL_NAMES = {
+    "F": "Kvinnor",
+    "M": "Män",
+    "<75": "Under 75 år",
+    "75–84": "75–84 år",
+    "85+": "85 år och äldre",
+}
+
+
+def _balance_value(variable: str, value: float | None) -> str:
+    if value is not None and variable == "index_time":
+        return fmt.number(value, 1)  # a year with a decimal: no thousands separator needed
+    if value is not None and variable == "share_women":
+        return fmt.share(value)
+    return fmt.number(value, 2)
+
+
+def subgroup_table(block: dict) -> pd.DataFrame:
+    """Crude change per subgroup level and measure, with the number of patients."""
+    rows = []
+    for kind, levels in block.get("subgroups", {}).items():
+        order = AGE_BANDS if kind == "age_band" else sorted(levels)
+        for level in [lv for lv in order if lv in levels]:
+            sub = levels[level]
+            row = {
+                "Indelning": SUBGROUP_NAMES.get(kind, kind),
+                "Grupp": LEVEL_NAMES.get(level, level),
+                "Patienter": fmt.number(sub["n_patients"]),
+            }
+            for measure in MEASURES:
+                row[MEASURE_NAMES[measure]] = _change(sub["measures"][measure])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sensitivity_table(block: dict) -> pd.DataFrame:
+    """Crude change and adjusted effect per window length (90, 180, 365 days)."""
+    rows = []
+    for length, level in block.get("sensitivity", {}).items():
+        for measure in MEASURES:
+            m = level["measures"][measure]
+            did = m.get("did") or {}
+            rows.append(
+                {
+                    "Period": f"{length} dagar",
+                    "Mått": MEASURE_NAMES[measure],
+                    "Patienter": fmt.number(level["n_patients"]),
+                    "Enkel förändring per levd dag": fmt.ratio_change(m.get("rate_ratio")),
+                    "Effekt (95 % KI)": fmt.ratio_change(did.get("rate_ratio"), did.get("ci")),
+                    "Patienter i effektskattningen": fmt.number(did.get("n_team")),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _interval(ci: list | None) -> str:
+    if not ci or any(v is None for v in ci):
+        return fmt.SUPPRESSED
+    return f"{fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)}"
+
+
+def cost_effect_table(costs: dict) -> pd.DataFrame:
+    """What the teams cost and save per year, with uncertainty (rows) per group (columns)."""
+    blocks = {g: b for g, b in team_blocks(costs).items() if "net_savings_sek" in b}
+    if not blocks:
+        return pd.DataFrame()
+    rows = {
+        "Teamens kostnad per år": lambda b: fmt.sek(b.get("team_cost_sek"), millions=True),
+        "Nya patienter per år": lambda b: fmt.number(b.get("patients_per_year")),
+        "Bruttobesparing per år, enkel före–efter": lambda b: fmt.sek(
+            b.get("annual_gross_savings_crude_sek"), millions=True
+        ),
+        "Bruttobesparing per år, justerad": lambda b: fmt.sek(
+            b.get("annual_gross_savings_adjusted_sek"), millions=True
+        ),
+        "Nettobesparing per år (justerad)": lambda b: fmt.sek(
+            b.get("net_savings_sek"), millions=True
+        ),
+        "95 % KI för nettobesparingen": lambda b: _interval(b.get("net_savings_ci")),
+        "Sannolikhet att nettot är positivt": lambda b: fmt.probability(b.get("prob_net_positive")),
+        "Tillbaka per satsad krona": lambda b: (
+            fmt.number(b.get("return_per_krona"), 2) + " kr"
+            if b.get("return_per_krona") is not None
+            else fmt.SUPPRESSED
+        ),
+        "Kostnad per undviken vårddag": lambda b: fmt.sek(b.get("cost_per_avoided_bed_day_sek")),
+        "Patienter per år för att gå jämnt ut": lambda b: fmt.number(
+            b.get("break_even_patients_per_year")
+        ),
+    }
+    return pd.DataFrame(
+        [
+            {"": label} | {group_name(g): show(b) for g, b in blocks.items()}
+            for label, show in rows.items()
+        ]
+    )
+
+
+def region_cost_table(costs: dict) -> pd.DataFrame:
+    """The region's summed annual figures for HSVT, NSVT and both."""
+    region = costs.get("region") or {}
+    rows = []
+    for key, label in (("HSVT", "HSVT"), ("NSVT", "NSVT"), ("total", "Båda")):
+        block = region.get(key)
+        if not block:
+            continue
+        rows.append(
+            {
+                "Team": label,
+                "Kostnad per år": fmt.sek(block.get("team_cost_sek"), millions=True),
+                "Bruttobesparing per år, justerad": fmt.sek(
+                    block.get("annual_gross_savings_adjusted_sek"), millions=True
+                ),
+                "Nettobesparing per år": fmt.sek(block.get("net_savings_sek"), millions=True),
+                "95 % KI": _interval(block.get("net_savings_ci")),
+                "Sannolikhet för positivt netto": fmt.probability(block.get("prob_net_positive")),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def components_table(survey: dict) -> pd.DataFrame:
+    """Mean share favourable per cooperation component / SKR area and respondent group."""
+    components = survey.get("components", {})
+    groups = sorted({g for c in components.values() for g in c["by_group"] if g != "all"})
+    rows = []
+    for component in components.values():
+        row = {"Komponent": component["label"], "Frågor": fmt.number(component["n_items"])}
+        for group in [*groups, "all"]:
+            cell = component["by_group"].get(group, {})
+            row[group_name(group)] = fmt.share(cell.get("mean_share_favourable"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def waves_table(survey: dict) -> pd.DataFrame:
+    """Share positive per item and wave (all respondents), when the survey has waves."""
+    waves = survey.get("waves") or {}
+    rows = []
+    for qid, by_wave in waves.get("items", {}).items():
+        row = {"Fråga": survey["questions"][qid]["text"]}
+        for wave in waves.get("waves", []):
+            cell = by_wave.get(str(wave), by_wave.get(wave, {})).get("all", {})
+            row[str(wave)] = fmt.share(cell.get("share_positive"))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def team_cost_lines(costs: dict) -> list[str]:
+    """Where each group's annual team cost comes from, in one Swedish line each (with the
+    staffing-key derivation when the cost was derived rather than given)."""
+    lines = []
+    for group, block in team_blocks(costs).items():
+        team = block.get("team_cost")
+        if not team:
+            continue
+        text = f"{group}: {fmt.sek(team.get('annual_cost_sek'), millions=True)} per år. "
+        if team.get("basis") == "staffing" and team.get("derivation"):
+            parts = [
+                f"{fmt.number(row['fte'], 1)} {ROLE_NAMES.get(row['role'], row['role'])} × "
+                f"{fmt.sek(row['cost_per_fte_sek'], millions=True)}"
+                for row in team["derivation"]
+            ]
+            text += "Härlett ur bemanningsnyckeltal och befolkning: " + " + ".join(parts) + ". "
+        text += f"Källa: {(team.get('source') or 'team_costs.csv').rstrip('.')}."
+        per_100k = block.get("per_100k", {})
+        if per_100k.get("net_savings_sek") is not None:
+            cost = fmt.sek(per_100k["team_cost_sek"], millions=True)
+            net = fmt.sek(per_100k["net_savings_sek"], millions=True)
+            text += f" Per 100 000 invånare: kostnad {cost}, netto {net} per år."
+        lines.append(text)
+    return lines

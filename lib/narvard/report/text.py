@@ -1,0 +1,49 @@
+"""Number-bearing Swedish sentences of the effect section, built only from results.json."""
+
+from __future__ import annotations
+
+from narvard.domain import MEASURE_NAMES, MEASURES
+from narvard.report import formatting as fmt
+from narvard.stats.survey_intervals import holm_adjust
+
+SIGNIFICANCE = 0.05
+
+
+def _months(span: list[int]) -> str:
+    return f"månad {fmt.number(span[0])} till {fmt.number(span[1])}"
+
+
+def pre_trend_text(block: dict, group: str) -> str:
+    """Did team and comparison move alike before enrolment? One or two sentences.
+
+    The test (``narvard.stats.event_study.pre_trend``) compares the yearly change of the
+    team/comparison ratio over the months before the before window; measures are tested
+    one by one, so a single low p-value among four is read with Holm's correction.
+    """
+    tests = {
+        m: t
+        for m in MEASURES
+        if (t := (block.get("event_study") or {}).get("measures", {}).get(m, {}).get("pre_trend"))
+        and t.get("p_value") is not None
+    }
+    if not tests:
+        return "Det finns för få månader före inskrivningen för att pröva om grupperna följdes åt."
+    span = _months(next(iter(tests.values()))["months"])
+    adjusted = holm_adjust([t["p_value"] for t in tests.values()])
+    flagged = [m for m, p in zip(tests, adjusted, strict=True) if p < SIGNIFICANCE]
+    if not flagged:
+        return (
+            f"Före inskrivningsperioden ({span}) utvecklades vården likartat hos {group}-"
+            "patienterna och jämförelsepatienterna: ingen skillnad i trend är statistiskt "
+            "säkerställd. Det stöder antagandet bakom effektskattningen."
+        )
+    parts = [
+        f"{MEASURE_NAMES[m].lower()} "
+        f"({fmt.ratio_change(tests[m]['ratio_per_year'], tests[m]['ci'])} per år)"
+        for m in flagged
+    ]
+    return (
+        f"Före inskrivningsperioden ({span}) utvecklades vården olika hos {group}-patienterna "
+        f"och jämförelsepatienterna för {', '.join(parts)}. För dessa mått ska effekten läsas "
+        "med försiktighet: skillnaden kan ha funnits även utan teamen."
+    )

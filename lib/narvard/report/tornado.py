@@ -1,0 +1,86 @@
+"""Tornado chart of the cost-effect sensitivity analysis (``stats.cost_effect.tornado``).
+
+One horizontal bar per input, largest swing on top: the bar spans the net savings per
+year over the input's settings, drawn from the base case. The part where the net is
+worse than the base is vermillion and hatched, the part where it is better is blue
+(Okabe–Ito: distinguishable with colour-blindness and, through the hatching, in grey).
+Amounts are in mnkr with Swedish number format.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from narvard.report import formatting as fmt
+from narvard.report.cost_text import row_label, setting_label
+
+WORSE_COLOUR, BETTER_COLOUR = "#D55E00", "#0072B2"  # Okabe–Ito vermillion and blue
+BASE_COLOUR, ZERO_COLOUR = "#000000", "#999999"
+MILLION = 1e6
+
+
+def _mnkr_axis(ax) -> None:
+    ax.xaxis.set_major_formatter(lambda value, _pos: fmt.number(value, 1))
+    ax.set_xlabel("Nettobesparing per år (mnkr)")
+
+
+def _draw_row(ax, y: float, row: Mapping, base: float) -> None:
+    """The worse and better parts of one bar, and the setting labels at the ends."""
+    low, high = row["low_sek"] / MILLION, row["high_sek"] / MILLION
+    if low < base:
+        ax.barh(y, base - low, left=low, color=WORSE_COLOUR, hatch="//", edgecolor="white")
+    if high > base:
+        ax.barh(y, high - base, left=base, color=BETTER_COLOUR, edgecolor="white")
+    settings = sorted(row["settings"], key=lambda s: s["net_savings_sek"])
+    for setting, value, align in ((settings[0], low, "right"), (settings[-1], high, "left")):
+        label = setting_label(setting)
+        text = f"{label} " if align == "right" else f" {label}"
+        ax.text(value, y, text, va="center", ha=align, fontsize=8)
+
+
+def tornado_chart(tornado: Mapping, title: str | None = None, max_rows: int = 10) -> Figure:
+    """Horizontal tornado bars of a results.json tornado (Swedish labels).
+
+    A black line marks the base case, a dashed grey line zero (the teams pay for
+    themselves). At most ``max_rows`` bars, largest swing on top.
+    """
+    rows = list(tornado["rows"])[:max_rows]
+    base = tornado["base_net_savings_sek"] / MILLION
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.6), layout="constrained")
+    for position, row in enumerate(rows):
+        _draw_row(ax, len(rows) - 1 - position, row, base)
+    ax.set_yticks(
+        range(len(rows)), [textwrap.fill(row_label(row), 28) for row in reversed(rows)], fontsize=9
+    )
+    ax.axvline(base, color=BASE_COLOUR, linewidth=1)
+    ax.axvline(0, color=ZERO_COLOUR, linewidth=1, linestyle="--")
+    _pad_limits(ax, rows, base)
+    _mnkr_axis(ax)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(handles=_legend(base), frameon=False, fontsize=8, loc="lower right")
+    if title:
+        ax.set_title(title, fontsize=11)
+    return fig
+
+
+def _pad_limits(ax, rows, base: float) -> None:
+    """Room on both sides for the setting labels and the zero line."""
+    values = [base, 0.0] + [r["low_sek"] / MILLION for r in rows]
+    values += [r["high_sek"] / MILLION for r in rows]
+    low, high = min(values), max(values)
+    span = max(high - low, 0.1)
+    ax.set_xlim(low - 0.45 * span, high + 0.45 * span)
+
+
+def _legend(base: float) -> list:
+    return [
+        Patch(facecolor=WORSE_COLOUR, hatch="//", edgecolor="white", label="Sämre än basfallet"),
+        Patch(facecolor=BETTER_COLOUR, edgecolor="white", label="Bättre än basfallet"),
+        plt.Line2D([], [], color=BASE_COLOUR, label=f"Basfall: {fmt.number(base, 1)} mnkr"),
+        plt.Line2D([], [], color=ZERO_COLOUR, linestyle="--", label="Går jämnt ut (0)"),
+    ]

@@ -1,0 +1,41 @@
+"""results.json as a declared contract: ``results.schema.json`` (JSON Schema draft 2020-12)
+declares every key of an area's results.json — type, unit and meaning — with the data
+contract's minimum (§4) marked ``"x-contract": "§4"``. Every results.json is checked
+against it when written; docs/results.md is generated from it (``schema_doc``)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
+
+
+class ResultsSchemaError(ValueError):
+    """A results.json that does not match results.schema.json (a bug, never bad input)."""
+
+
+@cache
+def load_results_schema() -> dict:
+    """The results.json schema as a dict."""
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def schema_problems(results: dict, limit: int = 10) -> list[str]:
+    """Where a (JSON-ready) results dict breaks the schema: 'path: message' lines."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(load_results_schema())
+    errors = sorted(validator.iter_errors(results), key=lambda e: list(e.absolute_path))
+    return [
+        f"{'.'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
+        for error in errors[:limit]
+    ]
+
+
+def check_results(results: dict) -> None:
+    """Raise ResultsSchemaError naming every broken key (at most ten)."""
+    problems = schema_problems(results)
+    if problems:
+        raise ResultsSchemaError("results.json breaks its schema: " + "; ".join(problems))

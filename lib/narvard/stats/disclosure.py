@@ -1,0 +1,345 @@
+"""Small-cell suppression of area results (docs/contract.md §3, --min-cell).
+
+Default on: every published count below ``min_cell`` and every figure derived from fewer
+than ``min_cell`` patients or respondents becomes ``None`` (null in results.json, a dash
+in the report). Where one group's count is suppressed but the others and their total are
+published, the next smallest group is suppressed too, so the hidden count cannot be
+recovered by subtraction. ``min_cell = 0`` turns suppression off.
+"""
+
+from __future__ import annotations
+
+import copy
+
+DEFAULT_MIN_CELL = 5
+TOTAL_KEY = "all"
+
+
+def is_small(count: float | None, min_cell: int) -> bool:
+    """True when a published count must be hidden."""
+    return count is not None and count < min_cell
+
+
+def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
+    """A copy of an area's results with small counts and what derives from them removed."""
+    results = copy.deepcopy(results)
+    results["min_cell"] = min_cell
+    if min_cell <= 0:
+        return results
+    for group, block in results.get("consumption", {}).items():
+        _suppress_consumption(block, min_cell)
+        cost = results.get("costs", {}).get(group)
+        if cost is not None and block["n_patients"] is None:
+            _null_all(cost)
+        elif cost is not None:
+            _suppress_cost_block(cost, min_cell)
+        _suppress_comparison_group(block.get("comparison_group"), min_cell)
+        for did in (*block.get("did", {}).values(), *block.get("did_other", {}).values()):
+            _suppress_did(did, min_cell)
+    for did_block in results.get("region_effects", {}).values():
+        for did in did_block.values():
+            _suppress_did(did, min_cell)
+    region_costs = results.get("costs", {}).get("region") or {}
+    for cost in region_costs.values():
+        if isinstance(cost, dict):
+            _suppress_cost_block(cost, min_cell)
+    for survey in results.get("surveys", {}).values():
+        _suppress_survey(survey, min_cell)
+    _suppress_profile(results.get("profile", {}), min_cell)
+    for reasons in results.get("exclusions", {}).values():
+        for reason, count in reasons.items():
+            if is_small(count, min_cell):
+                reasons[reason] = None
+    return results
+
+
+COUNT_KEYS = ("before_total", "after_total", "n_team", "n_comparison", "n_patients")
+
+
+def _suppress_did(did: dict, min_cell: int) -> None:
+    """An adjusted estimate on few team or comparison patients is hidden whole."""
+    if is_small(did.get("n_team"), min_cell) or is_small(did.get("n_comparison"), min_cell):
+        _null_all(did)
+
+
+def _suppress_comparison_group(summary: dict | None, min_cell: int) -> None:
+    """The comparison group's counts and balance table (means of few patients hidden)."""
+    if not summary:
+        return
+    if is_small(summary.get("n_team"), min_cell) or is_small(summary.get("n_comparison"), min_cell):
+        _null_all(summary)
+        for row in summary.get("balance", []):
+            _null_all(row)
+
+
+def _suppress_cost_block(cost: dict, min_cell: int) -> None:
+    """A cost block resting on few patients is hidden whole; small event counts in it too."""
+    if is_small(cost.get("n_patients"), min_cell):
+        kept = {k: copy.deepcopy(cost[k]) for k in NOT_ABOUT_PATIENTS if k in cost}
+        population = (cost.get("per_100k") or {}).get("population")
+        _null_all(cost)
+        cost.update(kept)  # prices, the team cost and settings are not about individuals
+        if cost.get("per_100k"):
+            cost["per_100k"]["population"] = population
+        return
+    for entry in cost.get("avoided_use", {}).values():
+        _suppress_small_counts(entry, min_cell)
+        if entry.get("before_total") is None or entry.get("after_total") is None:
+            # before − after (and after / RR) would give the hidden count back
+            for key in AVOIDED_KEYS:
+                if key in entry:
+                    entry[key] = None
+
+
+NOT_ABOUT_PATIENTS = (
+    "window_days",
+    "basis",
+    "price_year",
+    "enrolment_years",
+    "unit_costs",
+    "team_cost",
+    "team_cost_sek",
+    "psa",
+)
+AVOIDED_KEYS = (
+    "avoided_crude",
+    "avoided_crude_per_year",
+    "expected_after",
+    "avoided",
+    "avoided_per_year",
+)
+
+
+def _suppress_small_counts(block: dict, min_cell: int) -> None:
+    """Patient and event counts repeated in a nested block (matching, avoided use)."""
+    for key, value in block.items():
+        if isinstance(value, dict):
+            _suppress_small_counts(value, min_cell)
+        elif key in COUNT_KEYS and is_small(value, min_cell):
+            block[key] = None
+
+
+def _suppress_profile(profile: dict, min_cell: int) -> None:
+    """Enrolment counts, age bands and sex: small counts hidden, small groups hidden whole."""
+    for group in profile.get("groups", {}).values():
+        if is_small(group["n_enrolled"], min_cell):
+            _null_all(group)
+            continue
+        for key in ("n_included", "n_women"):
+            if is_small(group[key], min_cell):
+                group[key] = None
+        if group["n_women"] is None or is_small(group["n_enrolled"] - group["n_women"], min_cell):
+            group["n_women"] = group["share_women"] = None
+        for table in (group["age_bands"], group["per_year"]):
+            for key, count in table.items():
+                if is_small(count, min_cell):
+                    table[key] = None
+    for cover in profile.get("coverage", {}).values():
+        if is_small(cover["patients_reached"], min_cell):
+            cover["patients_reached"] = cover["coverage"] = None
+
+
+def _null_all(block: dict) -> None:
+    """Set every number (and interval) in a (nested) block to None."""
+    for key, value in block.items():
+        if isinstance(value, dict):
+            _null_all(value)
+        elif isinstance(value, list):
+            block[key] = None if all(_is_number(v) for v in value) else value
+            for item in value:
+                if isinstance(item, dict):
+                    _null_all(item)
+        elif _is_number(value):
+            block[key] = None
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+PERIOD_KEYS = {
+    "before": (
+        "before_total",
+        "before_mean",
+        "before_mean_ci",
+        "rate_before_per_180d",
+        "rate_before_per_180d_ci",
+    ),
+    "after": (
+        "after_total",
+        "after_mean",
+        "after_mean_ci",
+        "rate_after_per_180d",
+        "rate_after_per_180d_ci",
+    ),
+}
+DERIVED_FROM_BOTH = ("change_pct", "rate_ratio", "rate_ratio_ci")
+
+
+def _suppress_consumption(block: dict, min_cell: int) -> None:
+    if is_small(block.get("n_excluded"), min_cell):
+        block["n_excluded"] = None
+    if is_small(block["n_patients"], min_cell):
+        excluded = block.get("n_excluded")
+        _null_all(block)
+        block["n_excluded"] = excluded
+        if "event_study" in block:
+            block["event_study"] = {}  # no monthly series for a group too small to show
+        return
+    if is_small(block.get("deaths_after"), min_cell):
+        block["deaths_after"] = None
+    for measure in block["measures"].values():
+        _suppress_measure(measure, min_cell, measure["before_total"], measure["after_total"])
+    for levels in block.get("subgroups", {}).values():
+        for level in levels.values():
+            _suppress_level(level, min_cell)
+    for level in block.get("sensitivity", {}).values():
+        _suppress_level(level, min_cell)
+        for measure in (level.get("measures") or {}).values():
+            if isinstance(measure.get("did"), dict):
+                _suppress_did(measure["did"], min_cell)
+    _suppress_event_study(block.get("event_study") or {}, min_cell)
+
+
+def _suppress_measure(measure: dict, min_cell: int, before_total, after_total) -> None:
+    """Hide a period whose event count is small, and everything derived from it."""
+    for period, total in (("before", before_total), ("after", after_total)):
+        if is_small(total, min_cell):
+            for key in PERIOD_KEYS[period]:
+                if key in measure:
+                    measure[key] = None
+            for key in DERIVED_FROM_BOTH:
+                if key in measure:
+                    measure[key] = None
+
+
+def _suppress_level(level: dict, min_cell: int) -> None:
+    """A subgroup or window length: hidden whole when small; small implied counts hidden."""
+    n = level["n_patients"]
+    if is_small(n, min_cell):
+        _null_all(level)
+        return
+    for measure in level["measures"].values():
+        implied = [_implied(measure.get(f"{p}_mean"), n) for p in ("before", "after")]
+        _suppress_measure(measure, min_cell, *implied)
+
+
+def _implied(mean, n) -> int | None:
+    """The event count a published mean reveals (mean × patients)."""
+    return None if mean is None or n is None else round(mean * n)
+
+
+def _suppress_event_study(study: dict, min_cell: int) -> None:
+    """Monthly rates: a month with few patients observed or few events is hidden, and the
+    monthly patient counts are never published (their differences would count deaths)."""
+    for measure in study.get("measures", {}).values():
+        for arm in ("team", "comparison"):
+            series = measure.get(arm) or {}
+            observed = series.get("n_observed") or []
+            for k, rate in enumerate(series.get("rate") or []):
+                n = observed[k] if k < len(observed) else None
+                implied = None if rate is None or n is None else round(rate * n)
+                if is_small(n, min_cell) or is_small(implied, min_cell):
+                    series["rate"][k] = None
+                    series["ci"][k] = None
+                    if arm == "comparison" and measure.get("comparison_scaled"):
+                        measure["comparison_scaled"][k] = None
+            series["n_observed"] = None
+
+
+def _suppress_survey(survey: dict, min_cell: int) -> None:
+    if is_small(survey.get("respondents"), min_cell):
+        survey["respondents"] = None
+        survey["response_rate"] = None
+    for group in survey.get("groups", {}).values():
+        if is_small(group.get("respondents"), min_cell):
+            group["respondents"] = None
+            group["response_rate"] = None
+    _protect_margin(survey.get("groups", {}), "respondents")
+    for qid, item in survey.get("items", {}).items():
+        for cell in item.values():
+            if is_small(cell["n"], min_cell):
+                _null_all(cell)
+            elif is_small(cell["positive"], min_cell):
+                cell["positive"] = None
+                cell["share_positive"] = None
+        _protect_margin(item, "n")
+        _protect_margin(item, "positive")
+        for cell in item.values():
+            if cell.get("share_positive") is None and "ci" in cell:
+                cell["ci"] = None
+        total = item.get(TOTAL_KEY, {})
+        if total.get("n") is None and qid in survey.get("distribution", {}):
+            survey["distribution"][qid] = None
+    _suppress_comparisons(survey)
+    _suppress_components(survey, min_cell)
+    for item in survey.get("missing", {}).values():
+        for cell in item.values():
+            for key, count in cell.items():
+                if is_small(count, min_cell):
+                    cell[key] = None
+    for theme in survey.get("themes", {}).values():
+        if is_small(theme.get("n"), min_cell):
+            theme["n"] = None
+            theme["quotes"] = []  # a quote from a theme too small to count is not shown
+        for group, count in theme.get("by_group", {}).items():
+            if is_small(count, min_cell):
+                theme["by_group"][group] = None
+    for answers in survey.get("open_questions", {}).values():
+        if is_small(answers.get("n"), min_cell):
+            answers["n"] = None
+
+
+def _suppress_components(survey: dict, min_cell: int) -> None:
+    """A component mean built on a hidden item share would reveal it: hide that mean."""
+    items = survey.get("items", {})
+    for component in survey.get("components", {}).values():
+        for group, cell in component.get("by_group", {}).items():
+            cells = [items.get(q, {}).get(group) for q in component.get("items", [])]
+            if any(c is None or c.get("share_positive") is None for c in cells):
+                cell["mean_share_favourable"] = None
+    for wave_item in survey.get("waves", {}).get("items", {}).values():
+        for wave in wave_item.values():
+            for cell in wave.values():
+                if is_small(cell.get("n"), min_cell):
+                    _null_all(cell)
+                elif is_small(cell.get("positive"), min_cell):
+                    cell["positive"] = cell["share_positive"] = cell["ci"] = None
+
+
+def _suppress_comparisons(survey: dict) -> None:
+    """A comparison whose shares are hidden in the item table is hidden too (its sentence
+    in the report quotes both shares)."""
+    items = survey.get("items", {})
+    for comparison in survey.get("comparisons", []):
+        cells = [items.get(comparison["question_id"], {}).get(g) for g in comparison["groups"]]
+        if any(c is None or c.get("share_positive") is None for c in cells):
+            _hide_comparison(comparison)
+    for comparison in survey.get("area_vs_rest", []):
+        total = items.get(comparison["question_id"], {}).get(TOTAL_KEY)
+        if total is None or total.get("share_positive") is None:
+            _hide_comparison(comparison)
+
+
+def _hide_comparison(comparison: dict) -> None:
+    for key in ("n", "shares", "difference", "ci", "p_value", "p_holm"):
+        comparison[key] = None
+
+
+def _protect_margin(cells: dict, key: str) -> None:
+    """Complementary suppression: if exactly one group is hidden while the total is shown,
+    hide the smallest other group too (otherwise total − others reveals it)."""
+    groups = {g: c for g, c in cells.items() if g != TOTAL_KEY and isinstance(c, dict)}
+    hidden = [g for g, c in groups.items() if c.get(key) is None]
+    shown = [g for g, c in groups.items() if c.get(key) is not None]
+    total = cells.get(TOTAL_KEY)
+    total_shown = total is None or total.get(key) is not None
+    if len(hidden) == 1 and shown and total_shown:
+        smallest = min(shown, key=lambda g: groups[g][key])
+        if key == "n":
+            _null_all(groups[smallest])
+        else:
+            groups[smallest][key] = None
+            for derived in ("share_positive", "response_rate"):
+                if derived in groups[smallest]:
+                    groups[smallest][derived] = None
