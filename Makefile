@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -c "from narvard.report.render import ensure_kernel; ensure_kernel()"
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -1,16 +1,15 @@
 # %% tags=["parameters"]
 # Parameters (papermill injects new values; keep literals only).
-# Empty area_id: the first area; empty processed_dir: the latest prepared dataset.
+# Empty area_id: the first area; empty dataset_key: the latest prepared dataset.
+# The data are found from the key (see README, reviewers), never from a path.
 area_id = ""
-processed_dir = ""
+dataset_key = ""
 results_path = ""
 window_days = 180
 min_cell = 5
 comparison = "balanced"
 
 # %% tags=["setup"]
-import datetime as dt
-
 from narvard.domain import MEASURE_NAMES, survey_name
 from narvard.report import cards, figures
 from narvard.report import notebook as nb
@@ -27,7 +26,7 @@ nb.setup()
 # The analysis, step by step (reviewers rerun these cells; every number shown below comes
 # from `results`, which is also saved as results.json):
 # 1. the prepared dataset and the area's patients;
-dataset = nb.open_dataset(processed_dir, window_days)
+dataset = nb.open_dataset(dataset_key, window_days)
 area = assemble.open_area(dataset, area_id)
 # 2. the crude before/after figures (data contract §2), per group;
 crude = assemble.consumption(area)
@@ -44,8 +43,7 @@ consumption, surveys, profile = results["consumption"], results["surveys"], resu
 PATIENT_SURVEY = "patient"
 
 # %%
-nb.show_markdown(f"# Uppföljning av mobil närvård: {results['area_name']}")
-nb.show_html(nb.header_html(results))
+nb.show_title(results)
 
 # %% [markdown]
 # Rapporten följer upp de mobila vårdteamen i samverkansområdet: hemsjukvårdsteam (HSVT),
@@ -258,14 +256,4 @@ for survey_id, survey in surveys.items():
         )
 
 # %%
-nb.show_markdown(
-    "## Ursprung\n"
-    f"Datamaterial: {results['dataset']['dataset_name']}. Beräknat med narvard "
-    f"{results['dataset']['narvard_version']} (Python {results['provenance']['python']}; "
-    + ", ".join(f"{k} {v}" for k, v in results["provenance"]["packages"].items())
-    + f"). Parametrar: område {results['area_id']}, period {results['window_days']} dagar, "
-    f"minsta cell {results['min_cell']}. Rapporten skapades "
-    f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M}. Alla siffror finns i results.json "
-    "bredvid rapporten; kontrollsummorna nedan visar exakt vilka indatafiler som användes."
-)
-nb.show_table(report_tables.checksums_table(results), "Kontrollsummor (SHA-256) för indatafilerna")
+nb.show_origin(results)

@@ -6,7 +6,7 @@
 
 # %% tags=["parameters"]
 area_id = ""
-processed_dir = ""
+dataset_key = ""
 window_days = 180
 min_cell = 5
 
@@ -17,7 +17,7 @@ from narvard.report import tables as report_tables
 from narvard.stats.crude import consumption_results
 
 nb.setup()
-dataset = nb.open_dataset(processed_dir, window_days)
+dataset = nb.open_dataset(dataset_key, window_days)
 areas = dataset.areas()
 area_id = area_id or str(areas["area_id"].iloc[0])
 areas

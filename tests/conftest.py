@@ -49,3 +49,59 @@ def assert_matches(expected, got, path: str = "") -> None:
         assert got is not None and math.isclose(expected, got, rel_tol=1e-9), (
             f"{path}: {expected} != {got}"
         )
+
+
+# Markup and script as a careless or hostile export could carry them: every page must show
+# them as text, and nothing in them may run (window.narvardInjected stays unset).
+HOSTILE = (
+    '<img src=x onerror="window.narvardInjected=1"> <b onmouseover=alert(2)>kusten</b> '
+    "[klick](javascript:window.narvardInjected=1) <script>window.narvardInjected=1</script> *x*"
+)
+HOSTILE_COLUMNS = {  # table: text columns that reach a page
+    "areas": ("area_name", "region"),
+    "cohort": ("kommun",),
+    "survey_questions": ("question_text",),
+    "team_costs": ("source",),
+    "unit_costs": ("source",),
+}
+
+
+@pytest.fixture
+def hostile_example(contract_example: Path) -> Path:
+    """The contract example with markup appended to every text that reaches a page:
+    names, question texts, open answers, cost sources and the dataset's name."""
+    import csv
+
+    for table, columns in HOSTILE_COLUMNS.items():
+        _append_to_columns(contract_example / f"{table}.csv", columns, HOSTILE)
+    path = contract_example / "survey_responses.csv"
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for row in rows:
+        if row["question_id"] == "q2":  # the open question
+            row["answer"] = f"{row['answer']} {HOSTILE}"
+    _write_rows(path, rows)
+    spec = contract_example / "dataset.yml"
+    text = spec.read_text(encoding="utf-8")
+    name = HOSTILE.replace("'", "''")
+    spec.write_text(text.replace('"Contract example"', f"'Exempel {name}'"), encoding="utf-8")
+    return contract_example
+
+
+def _append_to_columns(path: Path, columns: tuple[str, ...], text: str) -> None:
+    import csv
+
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    for row in rows:
+        for column in columns:
+            if row[column]:
+                row[column] = f"{row[column]} {text}"
+    _write_rows(path, rows)
+
+
+def _write_rows(path: Path, rows: list[dict]) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -303,3 +303,33 @@ def test_index_links_open_every_area_report(browser, sites, dataset):
         assert offline.problems() == []
     finally:
         offline.close()
+
+
+INJECT = """() => {
+  const script = document.createElement('script');
+  script.textContent = 'window.narvardInjected = 1';
+  document.body.appendChild(script);
+  const holder = document.createElement('div');
+  holder.innerHTML = '<img src="data:image/gif;base64,x" onerror="window.narvardInjected = 2">'
+    + '<a id="narvard-js" href="javascript:window.narvardInjected = 3">x</a>';
+  document.body.appendChild(holder);
+}"""
+
+
+@pytest.mark.parametrize("relative", ["index.html", "exempelby/report.html"])
+def test_page_policy_stops_script_that_slips_in(browser, sites, relative):
+    """Should markup from the inputs ever reach a page unescaped, the page's
+    Content-Security-Policy keeps it from running: an inserted script, event handler or
+    javascript: link does nothing, and the browser reports the refusal."""
+    offline = Offline(browser)
+    try:
+        page = offline.page
+        page.goto((sites["contract"] / relative).as_uri(), wait_until="load")
+        assert offline.problems() == []  # the policy blocks nothing the page itself needs
+        page.evaluate(INJECT)
+        page.click("#narvard-js")
+        page.wait_for_timeout(200)
+        assert page.evaluate("() => window.narvardInjected ?? null") is None
+        assert any("Content Security Policy" in line for line in offline.console)
+    finally:
+        offline.close()

@@ -3,6 +3,7 @@ jupytext pair (area_report.py / area_report.ipynb) has not drifted apart."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import jupytext
 import pytest
 from narvard.data.processed import prepare_dataset
-from narvard.paths import NOTEBOOKS_DIR
+from narvard.paths import DATA_ENV, NOTEBOOKS_DIR, PROCESSED_ENV, PROJECT_ROOT
 from narvard.report.render import execute_area_notebook
 
 pytestmark = pytest.mark.slow
@@ -27,20 +28,32 @@ def test_jupytext_pair_in_sync(name):
     assert len(tagged) == 1, "exactly one papermill parameters cell"
 
 
-def test_executed_report_passes_nbval(contract_example, tmp_path):
-    dataset = prepare_dataset(contract_example, tmp_path / "processed", 180)
+def test_executed_report_reruns_elsewhere_under_nbval(contract_example, tmp_path):
+    """The README's reviewer route: the executed notebook holds no path of the machine
+    that made it; rerun with only the data folder (nothing prepared), it prepares the
+    dataset named by its key, passes nbval and writes results.rerun.json beside the
+    published results.json, which stays untouched."""
+    producing = tmp_path / "producer"
+    dataset = prepare_dataset(contract_example, producing / "processed", 180)
     area = tmp_path / "exempelby"
     area.mkdir()
     parameters = {
         "area_id": "exempelby",
-        "processed_dir": str(dataset.folder),
+        "dataset_key": dataset.manifest["key"],
         "results_path": "results.json",
         "window_days": 180,
         "min_cell": 0,
     }
-    notebook = execute_area_notebook(area, parameters)
+    environment = {PROCESSED_ENV: str(producing / "processed"), DATA_ENV: str(contract_example)}
+    notebook = execute_area_notebook(area, parameters, environment=environment)
     text = Path(notebook).read_text(encoding="utf-8")
     assert "NBVAL_CHECK_OUTPUT" in text and "8,0 → 1,5" in text
+    assert str(tmp_path) not in text and str(PROJECT_ROOT) not in text
+    published = (area / "results.json").read_bytes()
+    reviewer = os.environ | {
+        PROCESSED_ENV: str(tmp_path / "reviewer-processed"),
+        DATA_ENV: str(contract_example),
+    }
     run = subprocess.run(
         [
             sys.executable,
@@ -58,15 +71,22 @@ def test_executed_report_passes_nbval(contract_example, tmp_path):
         text=True,
         timeout=300,
         cwd=area,
+        env=reviewer,
     )
     assert run.returncode == 0, run.stdout[-3000:]
     assert " passed" in run.stdout
+    assert (area / "results.json").read_bytes() == published
+    assert (area / "results.rerun.json").read_bytes() == published
+    assert (tmp_path / "reviewer-processed" / dataset.manifest["key"]).is_dir()
 
 
 def test_explore_notebook_runs_on_prepared_data(contract_example, tmp_path):
     dataset = prepare_dataset(contract_example, tmp_path / "processed", 180)
-    parameters = {"area_id": "exempelby", "processed_dir": str(dataset.folder), "min_cell": 0}
-    executed = execute_area_notebook(tmp_path, parameters, NOTEBOOKS_DIR / "explore.py")
+    parameters = {"area_id": "exempelby", "dataset_key": dataset.manifest["key"], "min_cell": 0}
+    environment = {PROCESSED_ENV: str(dataset.folder.parent)}
+    executed = execute_area_notebook(
+        tmp_path, parameters, NOTEBOOKS_DIR / "explore.py", environment=environment
+    )
     notebook = jupytext.read(executed)
     outputs = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]

@@ -1,3 +1,6 @@
+import html
+
+import pytest
 from narvard.report import formatting as fmt
 
 NBSP = "\u00a0"
@@ -21,3 +24,28 @@ def test_percent_and_share():
 def test_kronor():
     assert fmt.sek(110500) == f"110{NBSP}500{NBSP}kr"
     assert fmt.sek(16_400_000, millions=True) == f"16,4{NBSP}mnkr"
+
+
+HOSTILE_TEXTS = [
+    "Norra <b onmouseover=alert(2)>kusten</b>",
+    "[klicka här](javascript:alert(1))",
+    "<script>alert(1)</script> & &amp; &lt;",
+    "# inte en rubrik\n- inte en lista\n1. inte heller",
+    "*kursiv* __fet__ `kod` ~~struken~~ | a | b |",
+    "<https://example.org> ![bild](https://example.org/x.png)",
+    "Alingsås-Lerum (inkl. Vårgårda) 3.5 \\ slut\\",
+    "Åre \u00e9 \u2212 \u201dcitat\u201d {x} @namn 50 % $x$",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_markdown_literal_shows_input_text_as_typed(text):
+    """Rendered by nbconvert's own Markdown renderer, the text comes out as plain text
+    (spaces and line breaks collapsed), never as an element, link or emphasis."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    rendered = markdown2html_mistune(f"Text: {fmt.markdown_literal(text)}")
+    assert rendered.startswith("<p>") and rendered.rstrip().endswith("</p>")
+    inner = rendered.strip()[len("<p>") : -len("</p>")]
+    assert "<" not in inner, f"markup in {inner!r}"
+    assert html.unescape(inner) == "Text: " + " ".join(text.split())

@@ -219,3 +219,27 @@ def latest_processed(processed_root: Path, window_days: int | None = None) -> Pr
             f"No prepared dataset in {processed_root}: run `make report` or `narvard report` first."
         )
     return ProcessedDataset(max(candidates)[1])
+
+
+def processed_by_key(
+    key: str, data_dir: Path, processed_root: Path, window_days: int
+) -> ProcessedDataset:
+    """The prepared dataset a report names by its key: kept under processed_root, or
+    prepared again from data_dir when that folder holds exactly the same inputs."""
+    folder = Path(processed_root) / key
+    if is_complete(folder, window_days):
+        return ProcessedDataset(folder)
+    if not Path(data_dir).is_dir():
+        raise FileNotFoundError(
+            f"The report was made from dataset {key}, which is not prepared under "
+            f"{processed_root}, and the data folder {data_dir} does not exist: set "
+            "NARVARD_DATA to the folder the report was made from."
+        )
+    prepared = prepare_dataset(data_dir, processed_root, window_days)
+    if prepared.manifest["key"] != key:
+        raise ValueError(
+            f"The report was made from dataset {key}; the data folder {data_dir} gives "
+            f"{prepared.manifest['key']} (other input files, window or narvard version): "
+            "set NARVARD_DATA to the folder the report was made from."
+        )
+    return prepared

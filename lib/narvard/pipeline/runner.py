@@ -22,7 +22,7 @@ from narvard.data.dataset import Dataset
 from narvard.data.processed import ProcessedDataset, prepare_dataset
 from narvard.data.tables import read_table_text
 from narvard.data.validate import validate_dataset
-from narvard.paths import area_notebook
+from narvard.paths import DATA_ENV, PROCESSED_ENV, area_notebook
 from narvard.pipeline.checks import check_area_output
 from narvard.pipeline.settings import ReportSettings
 from narvard.report import formatting as fmt
@@ -115,7 +115,11 @@ def _render_all(
         (
             a,
             staging / a,
-            str(dataset.folder),
+            dataset.manifest["key"],
+            {
+                DATA_ENV: str(Path(settings.data_dir).resolve()),
+                PROCESSED_ENV: str(Path(settings.processed_root).resolve()),
+            },
             settings.window_days,
             settings.min_cell,
             settings.comparison,
@@ -170,7 +174,8 @@ def _staging_parent(out_dir: Path) -> Path:
 def render_area(
     area_id: str,
     area_dir: Path,
-    processed_dir: str,
+    dataset_key: str,
+    environment: dict[str, str],
     window_days: int,
     min_cell: int,
     comparison: str = "balanced",
@@ -180,14 +185,14 @@ def render_area(
     area_dir.mkdir(parents=True, exist_ok=True)
     parameters = {
         "area_id": area_id,
-        "processed_dir": processed_dir,
+        "dataset_key": dataset_key,
         "results_path": "results.json",
         "window_days": window_days,
         "min_cell": min_cell,
         "comparison": comparison,
     }
     try:
-        notebook = execute_area_notebook(area_dir, parameters)
+        notebook = execute_area_notebook(area_dir, parameters, environment=environment)
         results = read_results(area_dir / "results.json")
         export_html(
             notebook,

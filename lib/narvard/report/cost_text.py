@@ -189,10 +189,10 @@ def _caveat_sentence(block: Mapping) -> str:
 
 
 def cost_paragraph(costs_block: Mapping, area_name: str, group: str) -> str:
-    """One paragraph in plain Swedish: what the teams cost, what they save, how sure we
-    are and what would change the answer (the largest tornado bar)."""
+    """One Markdown paragraph in plain Swedish: what the teams cost, what they save, how
+    sure we are and what would change the answer (the largest tornado bar)."""
     team_cost = costs_block.get("team_cost_sek")
-    opening = f"{TEAM_NAMES.get(group, group_name(group))} i {area_name}"
+    opening = f"{TEAM_NAMES.get(group, group_name(group))} i {fmt.markdown_literal(area_name)}"
     opening += (
         f" kostar omkring {_mnkr(team_cost)} per år."
         if team_cost is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 NBSP = "\u00a0"  # keeps "3 247" and "21 %" together on one line
 MINUS = "\u2212"
@@ -77,3 +78,14 @@ def ratio_change(ratio: float | None, interval: list | None = None) -> str:
         low, high = (percent(100 * (v - 1), signed=True) for v in interval)
         text += f" ({low.replace(NBSP + '%', '')} till {high})"
     return text
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
+
+
+def markdown_literal(text: object) -> str:
+    """Text from the inputs (names, question texts, answers, sources) made literal inside
+    Markdown: every ASCII punctuation mark is backslash-escaped (CommonMark §2.4), so
+    `<b …>`, `[x](javascript:…)` or `*` show as typed instead of becoming markup."""
+    flat = " ".join(str(text).split())  # a line break could start a heading or list
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", flat)

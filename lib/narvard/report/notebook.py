@@ -6,6 +6,7 @@ the rendered report then needs no external file and screen readers get a descrip
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import warnings
 from pathlib import Path
@@ -15,27 +16,30 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from matplotlib.figure import Figure
 
-from narvard.data.processed import ProcessedDataset, latest_processed
-from narvard.paths import DEFAULT_PROCESSED
+from narvard.data.processed import ProcessedDataset, latest_processed, processed_by_key
+from narvard.paths import data_folder, processed_root
 from narvard.report import formatting as fmt
 from narvard.report.html import figure_html
 from narvard.report.survey_text import LOW_RESPONSE_NOTE, comparison_sentence
 from narvard.report.tables import to_html
-from narvard.results.assemble import area_results, write_results
+from narvard.results.assemble import area_results, read_results, write_results
+from narvard.results.reproduce import differences
 
 
 def setup() -> None:
     """Quiet, print-friendly defaults for a report run."""
     warnings.filterwarnings("ignore")
     plt.rcParams.update({"figure.dpi": 100, "font.size": 9, "axes.titlesize": 10})
+    plt.rcParams["text.parse_math"] = False  # "$" in a name or question is just a dollar
 
 
-def open_dataset(processed_dir: str, window_days: int) -> ProcessedDataset:
-    """The prepared dataset the runner passed, or the latest one for interactive use."""
-    if processed_dir:
-        dataset = ProcessedDataset(Path(processed_dir))
+def open_dataset(dataset_key: str, window_days: int) -> ProcessedDataset:
+    """The prepared dataset a report was made from (by its key, prepared again from the
+    data folder when needed), or the latest prepared one for interactive use."""
+    if dataset_key:
+        dataset = processed_by_key(dataset_key, data_folder(), processed_root(), window_days)
     else:
-        dataset = latest_processed(DEFAULT_PROCESSED, window_days)
+        dataset = latest_processed(processed_root(), window_days)
     if dataset.manifest["window_days"] != window_days:
         raise ValueError(
             f"the prepared data uses {dataset.manifest['window_days']} days, not {window_days}"
@@ -44,14 +48,30 @@ def open_dataset(processed_dir: str, window_days: int) -> ProcessedDataset:
 
 
 def save_results(results: dict, results_path: str) -> None:
-    """Write results.json where the runner asked (nothing when interactive)."""
-    if results_path:
-        write_results(results, Path(results_path))
+    """Write results.json where the runner asked (nothing when interactive).
+
+    A rerun of a published report never overwrites its results.json: it writes
+    results.rerun.json beside it and says whether every figure came out the same.
+    """
+    if not results_path:
+        return
+    path = Path(results_path)
+    if not path.exists():
+        write_results(results, path)
+        return
+    rerun = path.with_name(f"{path.stem}.rerun.json")
+    write_results(results, rerun)
+    found = differences(read_results(path), read_results(rerun))
+    if found:
+        print(f"{rerun.name}: {len(found)} värden skiljer sig från {path.name}:")
+        print("\n".join(f"  {d}" for d in found[:50]))
+    else:
+        print(f"{rerun.name}: alla värden stämmer med {path.name}.")
 
 
 def load_results(
     area_id: str,
-    processed_dir: str,
+    dataset_key: str,
     window_days: int,
     min_cell: int,
     results_path: str = "",
@@ -59,7 +79,7 @@ def load_results(
 ) -> dict:
     """An area's results in one call (first area when none is named), for exploring; the
     report notebook shows the same steps one by one."""
-    dataset = open_dataset(processed_dir, window_days)
+    dataset = open_dataset(dataset_key, window_days)
     results = area_results(dataset, area_id, min_cell, comparison)
     save_results(results, results_path)
     return results
@@ -82,6 +102,12 @@ def show_figure(fig: Figure, alt: str, caption: str = "") -> None:
     display(HTML(figure_html(fig, alt, caption)))
 
 
+def show_title(results: dict) -> None:
+    """The report's heading (the area's name as typed in areas.csv) and its title block."""
+    show_markdown(f"# Uppföljning av mobil närvård: {fmt.markdown_literal(results['area_name'])}")
+    show_html(header_html(results))
+
+
 def header_html(results: dict) -> str:
     """Title block with dataset, area, period and a banner when the data are synthetic."""
     d = results["dataset"]
@@ -101,6 +127,25 @@ def header_html(results: dict) -> str:
     )
 
 
+def show_origin(results: dict) -> None:
+    """Where the figures come from: dataset, software, parameters and input checksums."""
+    from narvard.report import tables as report_tables
+
+    d, provenance = results["dataset"], results["provenance"]
+    packages = ", ".join(f"{k} {v}" for k, v in provenance["packages"].items())
+    created = dt.datetime.now().astimezone()
+    show_markdown(
+        "## Ursprung\n"
+        f"Datamaterial: {fmt.markdown_literal(d['dataset_name'])}. Beräknat med narvard "
+        f"{d['narvard_version']} (Python {provenance['python']}; {packages}). Parametrar: "
+        f"område {fmt.markdown_literal(results['area_id'])}, period {results['window_days']} "
+        f"dagar, minsta cell {results['min_cell']}. Rapporten skapades "
+        f"{created:%Y-%m-%d %H:%M}. Alla siffror finns i results.json bredvid rapporten; "
+        "kontrollsummorna nedan visar exakt vilka indatafiler som användes."
+    )
+    show_table(report_tables.checksums_table(results), "Kontrollsummor (SHA-256) för indatafilerna")
+
+
 def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     """One survey: response, Likert charts, shares with intervals, comparisons, themes."""
     from narvard.domain import survey_name
@@ -109,7 +154,7 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
 
     name = survey_name(survey_id)
     if heading:
-        show_markdown(f"### {name}")
+        show_markdown(f"### {fmt.markdown_literal(name)}")
     show_table(report_tables.response_table(survey), "Svarsfrekvens")
     if survey.get("low_response"):
         show_markdown(f"*{LOW_RESPONSE_NOTE}*")
@@ -179,7 +224,8 @@ def _show_open_answers(survey: dict) -> None:
     for qid, answers in survey.get("open_questions", {}).items():
         count = fmt.number(answers["n"]) if answers["n"] is not None else "ett fåtal"
         show_markdown(
-            f"Fritextfrågan ”{survey['questions'][qid]['text']}” besvarades av {count} personer."
+            f"Fritextfrågan ”{fmt.markdown_literal(survey['questions'][qid]['text'])}” "
+            f"besvarades av {count} personer."
         )
     themes = survey.get("themes", {})
     if any(t["n"] for t in themes.values()):
@@ -188,7 +234,9 @@ def _show_open_answers(survey: dict) -> None:
             "Teman i fritextsvaren (teman med få svar visas inte)",
         )
         quotes = [
-            f"- *{t['label']}:* ”{q}”" for t in themes.values() for q in t.get("quotes", [])[:2]
+            f"- *{fmt.markdown_literal(t['label'])}:* ”{fmt.markdown_literal(q)}”"
+            for t in themes.values()
+            for q in t.get("quotes", [])[:2]
         ]
         if quotes:
             show_markdown(

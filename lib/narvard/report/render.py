@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -49,14 +51,20 @@ def ensure_kernel() -> str:
 
 
 def execute_area_notebook(
-    area_dir: Path, parameters: dict, notebook_source: Path | None = None
+    area_dir: Path,
+    parameters: dict,
+    notebook_source: Path | None = None,
+    environment: dict[str, str] | None = None,
 ) -> Path:
     """Execute the jupytext notebook for one area into area_dir/report.ipynb.
 
     The kernel runs in area_dir, so results_path may be relative and the executed
-    notebook can be rerun in place (nbval, reviewers).
+    notebook can be rerun in place (nbval, reviewers). Where the data are is passed in
+    `environment` (not as parameters), so the executed notebook holds no path of this
+    machine; papermill's own record of the input and output paths is replaced by names.
     """
-    source = jupytext.read(notebook_source or area_notebook())
+    source_path = notebook_source or area_notebook()
+    source = jupytext.read(source_path)
     kernel = ensure_kernel()
     source.metadata["kernelspec"] = {
         "name": kernel,
@@ -65,17 +73,47 @@ def execute_area_notebook(
     }
     source.metadata["language_info"] = {"name": "python"}
     output = Path(area_dir) / "report.ipynb"
-    papermill.execute_notebook(
-        source,
-        str(output),
-        parameters=parameters,
-        kernel_name=kernel,
-        cwd=str(area_dir),
-        progress_bar=False,
-        log_output=False,
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-    )
+    try:
+        with _environment(environment or {}):
+            papermill.execute_notebook(
+                source,
+                str(output),
+                parameters=parameters,
+                kernel_name=kernel,
+                cwd=str(area_dir),
+                progress_bar=False,
+                log_output=False,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+    finally:
+        if output.exists():
+            _record_paths_by_name(output, f"notebooks/{Path(source_path).name}")
     return output
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    """Set environment variables for the kernel papermill starts, then restore them."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _record_paths_by_name(notebook_path: Path, source_name: str) -> None:
+    """Replace papermill's input/output paths (a copy of the source notebook, a temporary
+    folder) by the source's project-relative name and the file's own name."""
+    notebook = nbformat.read(notebook_path, as_version=4)
+    record = notebook.metadata.get("papermill", {})
+    record["input_path"] = source_name
+    record["output_path"] = notebook_path.name
+    nbformat.write(notebook, notebook_path)
 
 
 def export_html(notebook_path: Path, html_path: Path, title: str) -> Path:

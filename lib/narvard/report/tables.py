@@ -490,8 +490,8 @@ def waves_table(survey: dict) -> pd.DataFrame:
 
 
 def team_cost_lines(costs: dict) -> list[str]:
-    """Where each group's annual team cost comes from, in one Swedish line each (with the
-    staffing-key derivation when the cost was derived rather than given)."""
+    """Where each group's annual team cost comes from, in one Swedish Markdown line each
+    (with the staffing-key derivation when the cost was derived rather than given)."""
     lines = []
     for group, block in team_blocks(costs).items():
         team = block.get("team_cost")
@@ -500,12 +500,14 @@ def team_cost_lines(costs: dict) -> list[str]:
         text = f"{group}: {fmt.sek(team.get('annual_cost_sek'), millions=True)} per år. "
         if team.get("basis") == "staffing" and team.get("derivation"):
             parts = [
-                f"{fmt.number(row['fte'], 1)} {ROLE_NAMES.get(row['role'], row['role'])} × "
+                f"{fmt.number(row['fte'], 1)} "
+                f"{fmt.markdown_literal(ROLE_NAMES.get(row['role'], row['role']))} × "
                 f"{fmt.sek(row['cost_per_fte_sek'], millions=True)}"
                 for row in team["derivation"]
             ]
             text += "Härlett ur bemanningsnyckeltal och befolkning: " + " + ".join(parts) + ". "
-        text += f"Källa: {(team.get('source') or 'team_costs.csv').rstrip('.')}."
+        source = (team.get("source") or "team_costs.csv").rstrip(".")
+        text += f"Källa: {fmt.markdown_literal(source)}."
         per_100k = block.get("per_100k", {})
         if per_100k.get("net_savings_sek") is not None:
             cost = fmt.sek(per_100k["team_cost_sek"], millions=True)
