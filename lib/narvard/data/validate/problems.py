@@ -41,7 +41,8 @@ DATE_TEXT = "datum ÅÅÅÅ-MM-DD"
 NUMBER_HINT = "decimalpunkt, t.ex. 4000 eller 4000.50"
 PSEUDONYM_TEXT = (
     "pseudonymt id – värdet ser ut som ett personnummer, och personnummer får inte "
-    "finnas i data (använd pseudonyma id:n)"
+    "finnas i data (ersätt dem med pseudonymer genom narvard pseudonymise, se "
+    "docs/pseudonymisation.md)"
 )
 
 
