@@ -193,10 +193,10 @@ def _contacts_to(data_dir: Path) -> dt.date:
 
 
 def _staging_folder(data_dir: Path, out_dir: Path) -> Path:
-    """An empty folder beside OUT, with the permissions of IN."""
+    """An empty folder beside OUT, with the permissions of IN (and always the owner's)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
-    os.chmod(staging, data_dir.stat().st_mode & 0o777)
+    os.chmod(staging, data_dir.stat().st_mode & 0o777 | 0o700)
     return staging
 
 
