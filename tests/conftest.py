@@ -105,3 +105,25 @@ def _write_rows(path: Path, rows: list[dict]) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+
+
+# Fake personal identity numbers for the contract example's patients, in the forms a
+# region's extract may use: cohort.csv gets the first form, contacts.csv the second.
+FAKE_IDENTITY_NUMBERS = {
+    "A1": ("19310101-1238", "3101011238"),
+    "A2": ("400202-2345", "194002022345"),
+    "A3": ("193503033459", "350303 3459"),
+    "B1": ("380404-4567", "19380404-4567"),
+}
+
+
+def with_identity_numbers(folder: Path) -> Path:
+    """The contract example in folder, its patient ids replaced by fake identity numbers."""
+    for file, form in (("cohort.csv", 0), ("contacts.csv", 1)):
+        path = folder / file
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines[1:], start=1):
+            patient, rest = line.split(",", 1)
+            lines[i] = f"{FAKE_IDENTITY_NUMBERS[patient][form]},{rest}"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder

@@ -1,5 +1,5 @@
-"""Command line (docs/contract.md §3): demo-data, report, verify, and the method study's
-simulate and method-check."""
+"""Command line (docs/contract.md §3): demo-data, report, verify, pseudonymise, and the
+method study's simulate and method-check."""
 
 from __future__ import annotations
 
@@ -45,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="recompute a report folder's figures and compare")
     verify.add_argument("out", type=Path, help="report folder made by `narvard report`")
     verify.add_argument("--data", required=True, type=Path, help="the dataset folder it used")
+
+    pseudo = commands.add_parser(
+        "pseudonymise",
+        help="copy a dataset folder with personal identity numbers replaced by keyed pseudonyms",
+    )
+    pseudo.add_argument("--data", required=True, type=Path, help="dataset folder (IN)")
+    pseudo.add_argument("--out", required=True, type=Path, help="new folder to write (OUT)")
+    pseudo.add_argument(
+        "--key-file", required=True, type=Path, help="secret key, >= 32 bytes, outside IN"
+    )
+    pseudo.add_argument(
+        "--force", action="store_true", help="replace an existing dataset folder OUT"
+    )
 
     simulate = commands.add_parser(
         "simulate", help="write a simulated dataset with a known true effect (truth.json)"
@@ -104,6 +117,27 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pseudonymise(args: argparse.Namespace) -> int:
+    from narvard.data.pseudonymise import PseudonymiseError, pseudonymise_dataset
+
+    try:
+        summary = pseudonymise_dataset(args.data, args.out, args.key_file, force=args.force)
+    except PseudonymiseError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except OSError as error:  # e.g. a full disk or a folder without write permission
+        print(
+            f"Kunde inte skriva {args.out}: {error.strerror} ({error.filename}).", file=sys.stderr
+        )
+        return 1
+    for line in summary.lines():
+        print(line)
+    for warning in summary.warnings:
+        print(warning, file=sys.stderr)
+    print(f"Pseudonymiserat datamaterial skrivet till {args.out}.")
+    return 0
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     from narvard.data.synthetic.demo import write_demo_dataset
 
@@ -140,5 +174,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo-data":
         return _demo_data(args)
-    commands = {"verify": _verify, "simulate": _simulate, "method-check": _method_check}
+    commands = {
+        "verify": _verify,
+        "pseudonymise": _pseudonymise,
+        "simulate": _simulate,
+        "method-check": _method_check,
+    }
     return commands.get(args.command, _report)(args)

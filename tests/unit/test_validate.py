@@ -259,6 +259,16 @@ def test_personnummer_is_rejected_and_not_echoed(data, value):
     assert value not in str(problem) and value[2:] not in str(problem)
 
 
+def test_the_refusal_names_the_command_that_replaces_them(data):
+    """Every refused identity number points to `narvard pseudonymise`, which replaces
+    exactly what this rule refuses (tests/unit/test_pseudonymise.py)."""
+    for line, value in enumerate(PERSONNUMMER_FORMS, start=2):
+        set_line(data, "cohort.csv", line, f"{value},exempelby,HSVT,2018-03-01,1935,F,,Exempelby")
+    refused = [p for p in validate_dataset(data) if p.column == "patient_id"]
+    assert [p.line for p in refused if "personnummer" in p.expected] == [2, 3, 4, 5, 6]
+    assert all("narvard pseudonymise" in p.expected for p in refused if p.file == "cohort.csv")
+
+
 def test_personnummer_elsewhere_is_masked_too(data):
     set_line(data, "contacts.csv", 2, "191212121212,er,2018-12-01,,0,")
     set_line(data, "survey_responses.csv", 2, "patient,121212-1212,exempelby,HSVT,q1,Alltid")

@@ -72,7 +72,9 @@ file has blank lines.
 - Columns marked *pseudonymous* below must not look like a Swedish personal identity
   number (personnummer or samordningsnummer): `YYYYMMDD-NNNN`, `YYMMDD-NNNN`,
   `YYMMDD+NNNN`, plain 10 or 12 digits (also with a space as separator). The message says
-  that pseudonymous ids are required.
+  that pseudonymous ids are required and names the command that makes them,
+  `narvard pseudonymise` (`docs/pseudonymisation.md`): it replaces exactly the values
+  this rule refuses, by keyed pseudonyms.
 - Such a value is never echoed: in every message, anything shaped like a personal
   identity number is shown as its first two characters followed by `…`.
 """

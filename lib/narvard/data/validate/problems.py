@@ -33,7 +33,7 @@ INTEGER = r"-?[0-9]+"
 DECIMAL = r"-?[0-9]+(?:\.[0-9]+)?"
 # YYYYMMDD-NNNN, YYMMDD-NNNN, YYMMDD+NNNN, 10 or 12 digits (also with a space).
 PERSONNUMMER = r"\s*(?:[0-9]{8}|[0-9]{6})[-+ ]?[0-9]{4}\s*"
-_PERSONNUMMER_INSIDE = re.compile(r"(?<![0-9])(?:[0-9]{8}|[0-9]{6})[-+ ]?[0-9]{4}(?![0-9])")
+PERSONNUMMER_INSIDE = re.compile(r"(?<![0-9])(?:[0-9]{8}|[0-9]{6})[-+ ]?[0-9]{4}(?![0-9])")
 
 AREA_ID_TEXT = "id med bara små bokstäver a–z, siffror och bindestreck (t.ex. sodra-alvsborg)"
 EMPTY_CELL = "ett värde (cellen får inte vara tom)"
@@ -41,7 +41,8 @@ DATE_TEXT = "datum ÅÅÅÅ-MM-DD"
 NUMBER_HINT = "decimalpunkt, t.ex. 4000 eller 4000.50"
 PSEUDONYM_TEXT = (
     "pseudonymt id – värdet ser ut som ett personnummer, och personnummer får inte "
-    "finnas i data (använd pseudonyma id:n)"
+    "finnas i data (ersätt dem med pseudonymer genom narvard pseudonymise, se "
+    "docs/pseudonymisation.md)"
 )
 
 
@@ -71,7 +72,7 @@ class Problem:
 
 def _shown(value: object) -> str:
     """A found value as shown: personnummer masked, newlines escaped, shortened."""
-    text = _PERSONNUMMER_INSIDE.sub(lambda m: m.group(0)[:2] + "…", str(value))
+    text = PERSONNUMMER_INSIDE.sub(lambda m: m.group(0)[:2] + "…", str(value))
     text = text.replace("\r", "\\r").replace("\n", "\\n")
     return text if len(text) <= FOUND_MAX else text[: FOUND_MAX - 1] + "…"
 
