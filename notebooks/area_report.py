@@ -11,11 +11,12 @@ comparison = "balanced"
 
 # %% tags=["setup"]
 from narvard.domain import MEASURE_NAMES, survey_name
-from narvard.report import cards, figures
+from narvard.report import figures
 from narvard.report import notebook as nb
 from narvard.report import tables as report_tables
 from narvard.report import text as report_text
 from narvard.report.cost_text import cost_paragraph
+from narvard.report.patient_flow import flow_table
 from narvard.report.tornado import tornado_chart
 from narvard.results import assemble
 from narvard.stats.contract_costs import team_blocks
@@ -45,6 +46,10 @@ PATIENT_SURVEY = "patient"
 # %%
 nb.show_title(results)
 
+# %%
+# NBVAL_CHECK_OUTPUT
+nb.show_summary(results)
+
 # %% [markdown]
 # Rapporten följer upp de mobila vårdteamen i samverkansområdet: hemsjukvårdsteam (HSVT),
 # där läkare från vårdcentralen arbetar tillsammans med kommunens hemsjukvård, och
@@ -52,11 +57,6 @@ nb.show_title(results)
 # medicinskt instabila patienter i hemmet. Rapporten följer SKR:s ramverk för lärande
 # uppföljning av nära vård: A. Behov och förutsättningar, B. Samverkan och utveckling och
 # C. Resultat.
-
-# %%
-# NBVAL_CHECK_OUTPUT
-nb.show_markdown("## Sammanfattning")
-nb.show_html(cards.cards_html(cards.key_cards(results)))
 
 # %% [markdown]
 # ## A. Behov och förutsättningar
@@ -107,6 +107,10 @@ else:
 
 # %%
 if consumption:
+    nb.show_table(
+        flow_table(results),
+        "Vilka patienter som ingår var: varje antal i rapporten är ett av dessa",
+    )
     nb.show_table(report_tables.patients_table(results), "Patienter per grupp")
     nb.show_table(report_tables.consumption_table(results), "Vårdkonsumtion per patient")
     nb.show_figure(

@@ -69,7 +69,7 @@ ALL_GROUPS = "all"  # the key of every respondent group together
 GROUP_NAMES = {
     "HSVT": "Hemsjukvårdsteam (HSVT)",
     "NSVT": "Närsjukvårdsteam (NSVT)",
-    "comparison": "Jämförelsegrupp",
+    "comparison": "Jämförelsegrupp i området",
     "all": "Samtliga",
     "vårdcentral": "Vårdcentral",
     "kommun": "Kommun",
@@ -94,6 +94,24 @@ ROLE_NAMES = {"doctor": "läkare", "nurse": "sjuksköterskor"}  # staffing.csv r
 EXCLUSION_REASONS = {
     "before_window_outside_extract": "föreperioden börjar före uttagets första datum",
     "after_window_outside_extract": "efterperioden slutar efter uttagets sista datum",
+}
+
+
+# The adjusted effect's comparison: the region's patients in municipal home care without a
+# team, weighted to each team's age, sex and index date (docs/effects.md). Not the same
+# people as the area's comparison group above, so never called by that name.
+REGION_COMPARISON_NAME = "liknande patienter utan team i regionen"
+
+# The patient flow: each count the report uses is one of these steps (docs/method.md).
+FLOW_STEPS = {
+    "enrolled": "Inskrivna under uttaget",
+    "both_windows": "Hela före- och efterperioden inom uttaget",
+    "history_window": "Även jämförelseperioden före inskrivningen inom uttaget",
+}
+FLOW_USES = {
+    "enrolled": "Nådda patienter, täckning, ålder och kön",
+    "both_windows": "Vårdkonsumtion före och efter (enkla medelvärden), undergrupper",
+    "history_window": "Effekt jämfört med liknande patienter utan team, kostnader",
 }
 
 

@@ -333,3 +333,70 @@ def test_page_policy_stops_script_that_slips_in(browser, sites, relative):
         assert any("Content Security Policy" in line for line in offline.console)
     finally:
         offline.close()
+
+
+# The printable width of A4 with the report's @page margins (210 mm − 2 × 12 mm) in CSS px.
+A4_CONTENT_PX = round((210 - 24) / 25.4 * 96)
+LAPTOP = {"width": 1366, "height": 768}
+
+PRINT_OVERFLOW = """(width) => {
+  const found = [];
+  const name = (el) => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '');
+  for (const el of document.querySelectorAll(
+      'table.narvard-table, figure.narvard-figure, img, .narvard-card, .narvard-cards')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && (box.right > width + 1 || box.left < -1)) {
+      found.push(`${name(el)} spans ${Math.round(box.left)}–${Math.round(box.right)} px`);
+    }
+  }
+  for (const cell of document.querySelectorAll('table.narvard-table td, table.narvard-table th')) {
+    if (cell.scrollWidth > cell.clientWidth + 1) {
+      const text = cell.textContent.trim().slice(0, 40);
+      found.push(`cell "${text}" needs ${cell.scrollWidth} px of ${cell.clientWidth}`);
+    }
+  }
+  return found;
+}"""
+
+# Visible text outside the provenance section (which names software versions such as 3.11).
+VISIBLE_NUMBERS = """() => {
+  const origin = [...document.querySelectorAll('h2')]
+    .find((h) => h.textContent.startsWith('Ursprung'));
+  const range = document.createRange();
+  range.setStart(document.body, 0);
+  if (origin) range.setEndBefore(origin); else range.setEndAfter(document.body.lastChild);
+  const holder = document.createElement('div');
+  holder.appendChild(range.cloneContents());
+  holder.querySelectorAll('style, script').forEach((el) => el.remove());
+  return holder.textContent;
+}"""
+
+
+@pytest.mark.parametrize("dataset", ["demo", "contract"])
+def test_report_reads_verdict_first_and_prints_on_a4(browser, sites, dataset):
+    """As a coordinator meets it: on a 1366×768 laptop the summary heading is in the upper
+    half of the first screen; a link leads back to the overview; no number is written with
+    a decimal point; printed on A4 no table, figure or card is wider than the page and no
+    table cell is clipped. A screenshot of the first screen and of the A4 layout are kept."""
+    for page_path in sorted(sites[dataset].glob("*/report.html")):
+        name = artifact_name(dataset, page_path.relative_to(sites[dataset]).as_posix())
+        context = browser.new_context(viewport=LAPTOP, locale="sv-SE")
+        try:
+            page = context.new_page()
+            page.goto(page_path.as_uri(), wait_until="load")
+            top = page.evaluate(
+                "() => document.getElementById('Sammanfattning').getBoundingClientRect().top"
+            )
+            assert top < LAPTOP["height"] / 2, f"{name}: the summary starts at {top:.0f} px"
+            page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}-laptop.png"))
+            assert page.locator('a[href="../index.html"]').count() >= 1, name
+            text = page.evaluate(VISIBLE_NUMBERS)
+            decimals = sorted(set(re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", text)))
+            assert decimals == [], f"{name}: numbers with a decimal point: {decimals[:10]}"
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1100})
+            problems = page.evaluate(PRINT_OVERFLOW, A4_CONTENT_PX)
+            assert problems == [], f"{name} on A4:\n  " + "\n  ".join(problems[:20])
+            page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}-a4.png"))
+        finally:
+            context.close()

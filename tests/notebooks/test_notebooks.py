@@ -47,7 +47,7 @@ def test_executed_report_reruns_elsewhere_under_nbval(contract_example, tmp_path
     environment = {PROCESSED_ENV: str(producing / "processed"), DATA_ENV: str(contract_example)}
     notebook = execute_area_notebook(area, parameters, environment=environment)
     text = Path(notebook).read_text(encoding="utf-8")
-    assert "NBVAL_CHECK_OUTPUT" in text and "8,0 → 1,5" in text
+    assert "NBVAL_CHECK_OUTPUT" in text and "4 av 8 tillfrågade" in text
     assert str(tmp_path) not in text and str(PROJECT_ROOT) not in text
     published = (area / "results.json").read_bytes()
     reviewer = os.environ | {

@@ -1,91 +1,121 @@
-"""Sammanfattning: the report's key figures as cards, each built only from results.json."""
+"""Sammanfattning: the report's key figures as cards, each built only from results.json.
+
+One number per card, its interval underneath and one line saying what it means. The
+consumption cards show the adjusted effect (the same number the verdict above them
+reads out), never the crude before/after change, so the summary cannot contradict itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from narvard.report import formatting as fmt
 from narvard.report.html import render
+from narvard.report.verdict import VERDICT_MEASURE, is_certain
 from narvard.stats.contract_costs import team_blocks
 
 
-def _card(title: str, value: str, change: str = "", reading: str = "") -> dict:
-    return {"title": title, "value": value, "change": change, "reading": reading}
+def _card(title: str, value: str, interval: str = "", reading: str = "") -> dict:
+    return {"title": title, "value": value, "interval": interval, "reading": reading}
 
 
-def consumption_cards(results: dict) -> list[dict]:
-    """Inpatient days per team group: crude before → after, and the adjusted change."""
+def _ratio_interval(interval: list | None) -> str:
+    if not interval or None in interval:
+        return ""
+    low, high = (fmt.percent(100 * (v - 1), signed=True) for v in interval)
+    return f"95 % KI {low.replace(fmt.NBSP + '%', '')} till {high}"
+
+
+def effect_cards(results: Mapping) -> list[dict]:
+    """Inpatient days per team group: the adjusted change against comparison patients."""
     cards = []
     for group in ("HSVT", "NSVT"):
-        block = results["consumption"].get(group)
-        if block is None:
+        did = (results["consumption"].get(group) or {}).get("did", {}).get(VERDICT_MEASURE, {})
+        ratio = did.get("rate_ratio")
+        if ratio is None:
             continue
-        days = block["measures"]["inpatient_days"]
-        did = block.get("did", {}).get("inpatient_days", {})
-        adjusted = fmt.ratio_change(did.get("rate_ratio"), did.get("ci"))
+        sure = "säkerställd skillnad" if is_certain(did.get("ci")) else "osäker skillnad"
         cards.append(
             _card(
-                f"Vårddagar per patient, {group}",
-                f"{fmt.number(days['before_mean'], 1)} → {fmt.number(days['after_mean'], 1)}",
-                fmt.percent(days["change_pct"], signed=True),
-                f"{fmt.number(block['n_patients'])} patienter, {results['window_days']} dagar "
-                f"före och efter första besöket. Effekt jämfört med liknande patienter utan "
-                f"team: {adjusted} (95 % KI).",
+                f"Vårddagar, {group}",
+                fmt.percent(100 * (ratio - 1), signed=True),
+                _ratio_interval(did.get("ci")),
+                f"Per levd dag jämfört med liknande patienter utan team; {sure}.",
             )
         )
     return cards
 
 
-def survey_cards(results: dict) -> list[dict]:
+def survey_cards(results: Mapping) -> list[dict]:
     """Overall response and the first patient question (the care one needs at home)."""
     survey = results["surveys"].get("patient")
     if not survey:
         return []
     cards = [
         _card(
-            "Patientenkätens svarsfrekvens",
+            "Svarsfrekvens, patientenkäten",
             fmt.share(survey["response_rate"]),
-            "",
-            f"{fmt.number(survey['respondents'])} av {fmt.number(survey['invited'])} svarade.",
+            f"{fmt.number(survey['respondents'])} av {fmt.number(survey['invited'])} tillfrågade",
+            "Andel av de tillfrågade patienterna som svarade.",
         )
     ]
     first = next(iter(survey["items"]), None)
     if first is not None:
         cell = survey["items"][first]["all"]
+        ci = cell.get("ci") or [None, None]
+        interval = f"95 % KI {fmt.share(ci[0])}–{fmt.share(ci[1])}" if None not in ci else ""
         cards.append(
             _card(
-                "Patienter som ofta eller alltid får den vård de behöver"
+                "Får den vård de behöver"
                 if "behöver" in survey["questions"][first]["text"]
                 else survey["questions"][first]["text"],
                 fmt.share(cell["share_positive"]),
-                "",
-                f"Av {fmt.number(cell['n'])} som svarade på frågan.",
+                interval,
+                f"Svarar ofta eller alltid, av {fmt.number(cell['n'])} som svarade på frågan.",
             )
         )
     return cards
 
 
-def cost_cards(results: dict) -> list[dict]:
-    """Net savings per year after the teams' cost (adjusted), with interval and probability."""
+def net_interval(interval: list | None, is_cost: bool) -> str:
+    """The net interval in the card's own terms (cost or saving): 'kostar 4,8–7,9 mnkr'
+    becomes '95 % KI 4,8–7,9 mnkr'; an interval across zero names both ends."""
+    if not interval or None in interval:
+        return ""
+    low, high = sorted(-v if is_cost else v for v in interval)
+    if low >= 0:
+        return f"95 % KI {fmt.number(low / 1e6, 1)}–{fmt.sek(high, millions=True)}"
+    own, other = ("kostnad", "besparing") if is_cost else ("besparing", "kostnad")
+    return (
+        f"95 % KI från en {other} på {fmt.sek(-low, millions=True)} till en {own} på "
+        f"{fmt.sek(high, millions=True)}"
+    )
+
+
+def cost_cards(results: Mapping) -> list[dict]:
+    """Net result per year after the teams' cost (adjusted), named as a cost when the teams
+    cost more than they save, with interval and probability."""
     cards = []
     for group, block in team_blocks(results["costs"]).items():
-        if "net_savings_sek" not in block:
+        net = block.get("net_savings_sek")
+        if net is None:  # not estimable or hidden: the verdict above says why
             continue
-        ci = block.get("net_savings_ci") or [None, None]
+        is_cost = net < 0
         cards.append(
             _card(
-                f"Nettobesparing per år, {group}",
-                fmt.sek(block["net_savings_sek"], millions=True),
-                "",
-                f"95 % KI {fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)}; "
-                "sannolikhet att teamen sparar mer än de kostar: "
+                f"{'Nettokostnad' if is_cost else 'Nettobesparing'} per år, {group}",
+                fmt.sek(abs(net), millions=True),
+                net_interval(block.get("net_savings_ci"), is_cost),
+                "Sannolikhet att teamen sparar mer än de kostar: "
                 f"{fmt.probability(block.get('prob_net_positive'))}.",
             )
         )
     return cards
 
 
-def key_cards(results: dict) -> list[dict]:
-    """5–8 cards: consumption, surveys and money, in that order."""
-    return (consumption_cards(results) + survey_cards(results) + cost_cards(results))[:8]
+def key_cards(results: Mapping) -> list[dict]:
+    """Up to 8 cards: effect, money and surveys, in that order."""
+    return (effect_cards(results) + cost_cards(results) + survey_cards(results))[:8]
 
 
 def cards_html(cards: list[dict]) -> str:

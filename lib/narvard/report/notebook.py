@@ -18,12 +18,17 @@ from matplotlib.figure import Figure
 
 from narvard.data.processed import ProcessedDataset, latest_processed, processed_by_key
 from narvard.paths import data_folder, processed_root
+from narvard.report import cards
 from narvard.report import formatting as fmt
 from narvard.report.html import figure_html
 from narvard.report.survey_text import LOW_RESPONSE_NOTE, comparison_sentence
 from narvard.report.tables import to_html
+from narvard.report.takeaway import TABLES_FOLDER, TableShelf
+from narvard.report.verdict import verdict
 from narvard.results.assemble import area_results, read_results, write_results
 from narvard.results.reproduce import differences
+
+_SHELF = TableShelf()  # where show_table puts CSV copies (opened by save_results)
 
 
 def setup() -> None:
@@ -58,7 +63,9 @@ def save_results(results: dict, results_path: str) -> None:
     path = Path(results_path)
     if not path.exists():
         write_results(results, path)
+        _SHELF.open(path.parent / TABLES_FOLDER)  # take-away tables beside results.json
         return
+    _SHELF.open(None)  # a rerun leaves the published tables alone
     rerun = path.with_name(f"{path.stem}.rerun.json")
     write_results(results, rerun)
     found = differences(read_results(path), read_results(rerun))
@@ -94,7 +101,18 @@ def show_html(markup: str) -> None:
 
 
 def show_table(table: pd.DataFrame, caption: str = "") -> None:
-    title = f"<p class='narvard-caption'>{html.escape(caption)}</p>" if caption else ""
+    """A table with its caption and, in a report run, a link to the same table as CSV."""
+    link = _SHELF.put(table, caption or "tabell")
+    download = (
+        f' <a class="narvard-csv" href="{html.escape(link)}" download>Tabellen som CSV</a>'
+        if link
+        else ""
+    )
+    title = (
+        f"<p class='narvard-caption'>{html.escape(caption)}{download}</p>"
+        if caption or download
+        else ""
+    )
     display(HTML(title + to_html(table)))
 
 
@@ -103,27 +121,39 @@ def show_figure(fig: Figure, alt: str, caption: str = "") -> None:
 
 
 def show_title(results: dict) -> None:
-    """The report's heading (the area's name as typed in areas.csv) and its title block."""
+    """A link back to the overview, the report's heading (the area's name as typed in
+    areas.csv) and, for synthetic data, the banner that says so."""
+    show_html('<p class="narvard-nav"><a href="../index.html">← Alla samverkansområden</a></p>')
     show_markdown(f"# Uppföljning av mobil närvård: {fmt.markdown_literal(results['area_name'])}")
-    show_html(header_html(results))
-
-
-def header_html(results: dict) -> str:
-    """Title block with dataset, area, period and a banner when the data are synthetic."""
-    d = results["dataset"]
-    banner = ""
-    if d["synthetic"]:
-        banner = (
+    if results["dataset"]["synthetic"]:
+        show_html(
             '<div class="narvard-banner" role="note"><strong>Syntetiska data.</strong> '
             "Rapporten bygger på påhittade uppgifter för demonstration och test. "
             "Siffrorna beskriver inga verkliga patienter eller verksamheter.</div>"
         )
+
+
+def show_summary(results: dict) -> None:
+    """Sammanfattning: the area's answer in one or two sentences per team, then the cards."""
+    show_markdown("## Sammanfattning")
+    lines = verdict(results) or [
+        "Det finns för få patienter med uppgifter före och efter inskrivningen för att skatta "
+        "teamens effekt i området."
+    ]
+    show_html("".join(f'<p class="narvard-verdict">{html.escape(line)}</p>' for line in lines))
+    show_html(cards.cards_html(cards.key_cards(results)))
+    show_html(meta_html(results))
+
+
+def meta_html(results: dict) -> str:
+    """One line on what the report rests on: dataset, region, population, periods."""
+    d = results["dataset"]
     return (
-        f"{banner}<p class='narvard-meta'>Datamaterial: {html.escape(d['dataset_name'])} · "
+        f"<p class='narvard-meta'>Datamaterial: {html.escape(d['dataset_name'])} · "
         f"Region: {html.escape(results['region'])} · Invånare: "
         f"{fmt.number(results['population'])} · Uttag av vårdkontakter: "
         f"{fmt.date(d['contacts_from'])} – {fmt.date(d['contacts_to'])} · "
-        f"Jämförelseperiod: {results['window_days']} dagar före och efter</p>"
+        f"Perioder: {results['window_days']} dagar före och efter första teambesöket</p>"
     )
 
 

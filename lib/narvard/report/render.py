@@ -164,10 +164,12 @@ def table_of_contents(page: str) -> str:
 
 
 def with_table_of_contents(page: str) -> str:
-    """Insert the table of contents before the first h2."""
-    position = page.find("<h2")
-    if position < 0:
+    """Insert the table of contents after the summary (before the second h2), so that the
+    area's answer is the first thing a reader sees."""
+    starts = [m.start() for m in re.finditer(r"<h2[ >]", page)]
+    if not starts:
         return page
+    position = starts[1] if len(starts) > 1 else starts[0]
     return page[:position] + table_of_contents(page) + page[position:]
 
 

@@ -13,6 +13,7 @@ from narvard import __version__
 from narvard.data.processed import ProcessedDataset
 from narvard.results.analysis import AreaAnalysis, analyse_area
 from narvard.results.costs import area_cost_blocks, jsonable, region_totals
+from narvard.results.flow import patient_flow
 from narvard.results.schema import check_results
 from narvard.stats.contract_costs import cost_results
 from narvard.stats.crude import consumption_results
@@ -103,7 +104,9 @@ def finish(
         "provenance": provenance(area.area_id, manifest["window_days"], min_cell, comparison),
         "comparison": comparison,
     }
-    return suppress_results(results, min_cell)
+    results = suppress_results(results, min_cell)
+    results["patient_flow"] = patient_flow(results)
+    return results
 
 
 def area_results(

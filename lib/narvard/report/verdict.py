@@ -1,0 +1,88 @@
+"""The area's answer in plain Swedish, first on the page: what changed, how sure we are,
+what it costs. Built only from results.json, with the same numbers as the cards below it.
+
+The measure is inpatient days (vårddagar), the largest cost and the measure VGR's final
+report and SKR's framework lead with; the change is the adjusted effect against balanced
+comparison patients (docs/effects.md), never the crude before/after change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from narvard.report import formatting as fmt
+from narvard.stats.contract_costs import team_blocks
+
+TEAM_SUBJECTS = {
+    "HSVT": "Hemsjukvårdsteamens (HSVT) patienter",
+    "NSVT": "Närsjukvårdsteamens (NSVT) patienter",
+}
+VERDICT_MEASURE = "inpatient_days"
+
+
+def _amount(ratio: float) -> tuple[str, str]:
+    """A rate ratio as a Swedish amount and direction: 0.86 → ('14 %', 'färre')."""
+    change = 100 * (ratio - 1)
+    return fmt.percent(abs(change)), "färre" if change < 0 else "fler"
+
+
+def interval_words(interval: list[float]) -> str:
+    """A rate-ratio interval in words: [0.62, 1.17] → 'från 38 % färre till 17 % fler',
+    [0.27, 0.98] → '2–73 % färre'."""
+    low, high = interval
+    if high < 1 or low > 1:
+        small, large = sorted(abs(100 * (v - 1)) for v in interval)
+        direction = "färre" if high < 1 else "fler"
+        return f"{fmt.number(small)}–{fmt.percent(large)} {direction}"
+    (low_amount, low_dir), (high_amount, high_dir) = _amount(low), _amount(high)
+    return f"från {low_amount} {low_dir} till {high_amount} {high_dir}"
+
+
+def is_certain(interval: list[float] | None) -> bool:
+    """True when the 95 % interval excludes 'no change' (a rate ratio of 1)."""
+    return bool(interval) and (interval[1] < 1 or interval[0] > 1)
+
+
+def effect_sentence(group: str, did: Mapping) -> str | None:
+    """One sentence on the adjusted change in inpatient days, with its interval in words."""
+    ratio, interval = did.get("rate_ratio"), did.get("ci")
+    if ratio is None or not interval or None in interval:
+        return None
+    amount, direction = _amount(ratio)
+    sentence = (
+        f"{TEAM_SUBJECTS.get(group, group)} hade {amount} {direction} vårddagar per levd dag "
+        "än liknande patienter utan team"
+    )
+    if is_certain(interval):
+        return f"{sentence} ({interval_words(interval)}); skillnaden är statistiskt säkerställd."
+    return f"{sentence}, men skillnaden är osäker: den kan ligga {interval_words(interval)}."
+
+
+def cost_sentence(block: Mapping) -> str | None:
+    """One sentence on the net result per year after the teams' cost, as a saving or a cost."""
+    net = block.get("net_savings_sek")
+    if net is None:
+        return None
+    chance = fmt.probability(block.get("prob_net_positive"))
+    if net >= 0:
+        money = f"sparar teamen omkring {fmt.sek(net, millions=True)} per år mer än de kostar"
+    else:
+        money = (
+            f"kostar teamen omkring {fmt.sek(-net, millions=True)} per år mer än de sparar "
+            "i sjukhusvård"
+        )
+    return f"Räknat i kronor {money} (sannolikheten att de sparar mer än de kostar: {chance})."
+
+
+def verdict(results: Mapping) -> list[str]:
+    """One or two sentences per team group; empty when the area has no estimable effect."""
+    costs = team_blocks(results.get("costs", {}))
+    lines = []
+    for group in ("HSVT", "NSVT"):
+        block = results.get("consumption", {}).get(group) or {}
+        effect = effect_sentence(group, block.get("did", {}).get(VERDICT_MEASURE, {}))
+        if effect is None:
+            continue
+        cost = cost_sentence(costs.get(group, {}))
+        lines.append(effect + (f" {cost}" if cost else ""))
+    return lines
