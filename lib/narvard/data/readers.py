@@ -1,0 +1,257 @@
+"""Reading one table file (CSV in any dialect, .xlsx or Parquet) into the canonical text
+form every later step uses: every cell a string exactly as written, empty cells '',
+numbers with a decimal point, and the true file line (CSV) or sheet row (.xlsx) or row
+number (Parquet) of every row. ``read_text_table`` raises ``DialectError`` with the
+problems when a file cannot be read for certain (docs/validation.md)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from narvard.data.dialects import (
+    Dialect,
+    DialectError,
+    canonical_numbers,
+    decode,
+    detect_separator,
+    header_row,
+    line_endings,
+    separator_name,
+)
+from narvard.data.problem import Problem, capped, shown
+
+if TYPE_CHECKING:  # only a type: wide_surveys imports this module
+    from narvard.data.wide_surveys import Origin
+
+
+@dataclass
+class TextTable:
+    """A table in canonical text form, with the line of every row and how it was read."""
+
+    file: str
+    frame: pd.DataFrame
+    lines: np.ndarray
+    header_line: int | None
+    dialects: tuple[Dialect, ...]
+    origin: Origin | None = field(default=None, repr=False)  # rows from several files
+
+
+def read_text_table(path: Path, numeric: Iterable[str] = ()) -> TextTable:
+    """Read a .csv, .xlsx or .parquet table; numeric names the columns whose decimal
+    mark is detected and rewritten as a point."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        return _read_parquet(path)
+    if path.suffix == ".xlsx":
+        return _read_xlsx(path, numeric)
+    return _read_csv(path, numeric)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _read_csv(path: Path, numeric: Iterable[str]) -> TextTable:
+    file = path.name
+    text, encoding = decode(path.read_bytes(), file)
+    header_line, _ = header_row(text)
+    if not header_line:
+        raise DialectError([_unreadable(file, "csv", "tom fil utan rubrikrad")])
+    separator = detect_separator(text, file)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=separator,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[],
+            skipinitialspace=False,
+        )
+    except pd.errors.ParserError as error:
+        problems = ragged_rows(text, separator, file) or [_csv_error(file, error)]
+        raise DialectError(problems) from None
+    frame = frame.fillna("").astype(str)
+    lines = _record_lines(text, separator, frame, header_line, file)
+    decimal = "."
+    if separator == ";":
+        frame, decimal = canonical_numbers(frame, lines, numeric, file)
+    dialect = Dialect(file, "csv", separator, encoding, decimal, line_endings(text))
+    return TextTable(file, frame, lines, header_line, (dialect,))
+
+
+def _record_lines(
+    text: str, separator: str, frame: pd.DataFrame, header_line: int, file: str
+) -> np.ndarray:
+    """The starting line of every data row; ragged rows raise DialectError.
+
+    A file without quotes or blank lines whose separator count is exactly (columns - 1)
+    per line has row i on line header_line + 1 + i; everything else is scanned.
+    """
+    records = len(frame) + 1
+    line_count = text.count("\n") + (0 if text.endswith("\n") else 1)
+    plain = (
+        header_line == 1
+        and '"' not in text
+        and "\r" not in text.replace("\r\n", "")
+        and line_count == records
+        and text.count(separator) == (len(frame.columns) - 1) * records
+    )
+    if plain:
+        return np.arange(len(frame)) + header_line + 1
+    ragged = ragged_rows(text, separator, file)
+    if ragged:
+        raise DialectError(ragged)
+    lines = np.array([line for line, _ in scan_csv(text, separator)[1:]], dtype=int)
+    return lines if len(lines) == len(frame) else np.arange(len(frame)) + header_line + 1
+
+
+def scan_csv(text: str, separator: str) -> list[tuple[int, list[str]]]:
+    """Every non-blank CSV record with the line it starts on (blank lines are skipped)."""
+    records = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    previous = 0
+    try:
+        for record in reader:
+            if len(record) > 1 or (record and record[0].strip()):
+                records.append((previous + 1, record))
+            previous = reader.line_num
+    except csv.Error:
+        pass  # e.g. a quote left open at the end: the rows read so far are kept
+    return records
+
+
+def ragged_rows(text: str, separator: str, file: str) -> list[Problem]:
+    """Rows whose number of fields differs from the header row."""
+    records = scan_csv(text, separator)
+    if not records:
+        return []
+    width = len(records[0][1])
+    bad = [(line, record) for line, record in records[1:] if len(record) != width]
+    other = "," if separator == ";" else ";"
+
+    def detail(record: list[str]) -> str:
+        joined = separator.join(record)
+        if len(next(csv.reader([joined], delimiter=other))) == width:
+            return f"(raden har {len(record)}; den verkar använda {separator_name(other)})"
+        return f"(raden har {len(record)})"
+
+    return capped(
+        file,
+        None,
+        f"{width} fält per rad, lika många som rubrikraden ({separator_name(separator)})",
+        [line for line, _ in bad],
+        [separator.join(record) for _, record in bad],
+        [detail(record) for _, record in bad],
+    )
+
+
+def _csv_error(file: str, error: Exception) -> Problem:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return _unreadable(file, "csv", reason)
+
+
+def _unreadable(file: str, kind: str, reason: str) -> Problem:
+    what = {
+        "csv": "CSV-fil med rubrikrad (komma- eller semikolonseparerad)",
+        "xlsx": "Excel-arbetsbok (.xlsx) med rubrikrad på första bladet",
+        "parquet": "Parquet-fil",
+    }[kind]
+    return Problem(file, None, None, f"en läsbar {what}", shown(reason))
+
+
+# ---------------------------------------------------------------- Parquet
+
+
+def _read_parquet(path: Path) -> TextTable:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as error:  # noqa: BLE001 - any reason the file cannot be read
+        raise DialectError([_unreadable(path.name, "parquet", _reason(error))]) from None
+    text = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.strftime("%Y-%m-%d")
+        text[str(column)] = values.map(cell_text)
+    text = text.reset_index(drop=True)
+    lines = np.arange(len(text)) + 1
+    return TextTable(path.name, text, lines, None, (Dialect(path.name, "parquet"),))
+
+
+def _reason(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def cell_text(value: object) -> str:
+    """A typed cell (Parquet, .xlsx) as text: whole floats without .0, dates ISO, flags 0/1."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "1" if value else "0"
+    if isinstance(value, float | np.floating):
+        if np.isnan(value):
+            return ""
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, dt.datetime) and value.time() != dt.time(0):
+        return value.isoformat(sep=" ")
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def _read_xlsx(path: Path, numeric: Iterable[str]) -> TextTable:
+    """The first sheet: the first non-empty row is the header; empty rows are skipped and
+    every row keeps its sheet row number."""
+    from openpyxl import load_workbook
+
+    file = path.name
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # noqa: BLE001 - not a workbook, encrypted, broken zip …
+        raise DialectError([_unreadable(file, "xlsx", _reason(error))]) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [
+            (number, [cell_text(v) for v in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            if any(v is not None and str(v).strip() != "" for v in values)
+        ]
+        title = sheet.title
+    except Exception as error:  # noqa: BLE001 - a damaged sheet
+        raise DialectError([_unreadable(file, "xlsx", _reason(error))]) from None
+    finally:
+        workbook.close()
+    if not rows:
+        raise DialectError([_unreadable(file, "xlsx", "tomt första blad")])
+    frame, lines = _sheet_frame(rows, file)
+    frame, decimal = canonical_numbers(frame, lines, numeric, file)
+    dialect = Dialect(file, "xlsx", decimal=decimal, sheet=title)
+    return TextTable(file, frame, lines, rows[0][0], (dialect,))
+
+
+def _sheet_frame(rows: list[tuple[int, list[str]]], file: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Header and data rows as a text frame; cells right of the header are refused."""
+    header = rows[0][1]
+    while header and header[-1] == "":
+        header = header[:-1]
+    width = len(header)
+    outside = [(n, cells) for n, cells in rows[1:] if any(c != "" for c in cells[width:])]
+    if outside:
+        expected = f"värden bara i rubrikradens {width} kolumner"
+        found = ["; ".join(c for c in cells[width:] if c) for _, cells in outside]
+        raise DialectError(capped(file, None, expected, [n for n, _ in outside], found))
+    data = [(cells + [""] * width)[:width] for _, cells in rows[1:]]
+    frame = pd.DataFrame(data, columns=header, dtype=object).astype(str)
+    return frame, np.array([n for n, _ in rows[1:]], dtype=int)
