@@ -25,9 +25,11 @@ from narvard.data.problem import Problem, capped, shown
 
 BOM = b"\xef\xbb\xbf"
 WINDOWS_1252 = "windows-1252"
-# A decoded UTF-8 multi-byte sequence: a file holding these *and* bytes that are not UTF-8
-# mixes encodings (e.g. one line pasted from another file), and is refused.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+# UTF-8 for the characters of Swedish text (à–ÿ incl. å ä ö é, and – — ’ “ ” € …). A file
+# holding these *and* bytes that are not UTF-8 mixes encodings (e.g. a line pasted from
+# another file) and is refused. In Windows-1252 these bytes read "Ã¥", "â€“": mojibake,
+# never real text, so a Windows-1252 file is not mistaken for a mixed one.
+_UTF8_SEQUENCE = re.compile(rb"\xc3[\x80-\xbf]|\xe2[\x80-\x82][\x80-\xbf]")
 COMMA_DECIMAL = re.compile(r"-?[0-9]+,[0-9]+")
 POINT_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
 # Numbers written with thousands separators: 1.234,5 · 1 234 · 1 234,5 · 1.234.567
@@ -156,8 +158,9 @@ def detect_separator(text: str, file: str) -> str:
 
 def canonical_numbers(
     frame: pd.DataFrame, lines: np.ndarray, columns: Iterable[str], file: str
-) -> tuple[pd.DataFrame, str]:
-    """The decimal mark of the numeric columns, and the frame with decimal points.
+) -> tuple[pd.DataFrame, str | None]:
+    """The decimal mark of the numeric columns (None when no number has decimals), and
+    the frame with decimal points.
 
     Raises DialectError for numbers with thousands separators (1.234,5 or 1 234) and
     for a file mixing decimal comma and decimal point: either could be misread.
@@ -182,7 +185,7 @@ def canonical_numbers(
     if problems:
         raise DialectError(problems)
     if not n_comma:
-        return frame, "."
+        return frame, "." if n_point else None
     frame = frame.copy()
     for column, mask in commas:
         if mask.any():

@@ -80,7 +80,7 @@ def _read_csv(path: Path, numeric: Iterable[str]) -> TextTable:
         raise DialectError(problems) from None
     frame = frame.fillna("").astype(str)
     lines = _record_lines(text, separator, frame, header_line, file)
-    decimal = "."
+    decimal = "."  # a comma-separated file has decimal points (a comma would split the cell)
     if separator == ";":
         frame, decimal = canonical_numbers(frame, lines, numeric, file)
     dialect = Dialect(file, "csv", separator, encoding, decimal, line_endings(text))

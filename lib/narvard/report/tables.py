@@ -262,7 +262,7 @@ def dialect_text(entry: dict) -> str:
         parts = [
             _SEPARATORS.get(entry.get("separator"), "CSV"),
             _ENCODINGS.get(entry.get("encoding"), str(entry.get("encoding"))),
-            _DECIMALS.get(entry.get("decimal"), "decimalpunkt"),
+            _DECIMALS.get(entry.get("decimal"), "inga decimaltal"),
             _LINE_ENDINGS.get(entry.get("line_endings"), "blandade radslut"),
         ]
     if entry.get("layout") == "wide":
