@@ -246,7 +246,7 @@ def rows_table(results: dict) -> pd.DataFrame:
 _SEPARATORS = {";": "semikolonseparerad", ",": "kommaseparerad"}
 _ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 med BOM", "windows-1252": "Windows-1252"}
 _DECIMALS = {",": "decimalkomma", ".": "decimalpunkt"}
-_LINE_ENDINGS = {"CRLF": "Windows-radslut (CRLF)", "LF": "radslut LF", "CR": "radslut CR"}
+_LINE_ENDINGS = {"CRLF": "radslut CRLF (Windows)", "LF": "radslut LF", "CR": "radslut CR"}
 
 
 def dialect_text(entry: dict) -> str:
