@@ -137,9 +137,13 @@ def line_endings(text: str) -> str:
 
 def header_row(text: str) -> tuple[int, str]:
     """The first line that is not blank, and its line number."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    start = 0
+    for number in range(1, text.count("\n") + 2):
+        end = text.find("\n", start)
+        line = text[start:] if end < 0 else text[start:end]
         if line.strip():
-            return number, line
+            return number, line.splitlines()[0] if "\r" in line else line
+        start = end + 1
     return 0, ""
 
 
