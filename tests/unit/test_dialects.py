@@ -121,6 +121,34 @@ def test_xlsx_rows_keep_their_sheet_row_numbers(data_folder):
     assert (problem.file, problem.line, problem.column) == ("cohort.xlsx", 4, "index_date")
 
 
+def test_xlsx_table_away_from_a1_with_number_and_date_cells(tmp_path):
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Priser"
+    sheet["C3"], sheet["D3"], sheet["E3"] = "item", "cost_sek", "year"
+    sheet["C5"], sheet["D5"], sheet["E5"] = "er_visit", 4000.5, 2019
+    sheet["C6"], sheet["D6"], sheet["E6"] = "bed", "9000,25", dt.datetime(2019, 1, 2)
+    workbook.save(tmp_path / "unit_costs.xlsx")
+    with pytest.raises(DialectError) as caught:  # a number cell and a decimal comma text
+        read_text_table(tmp_path / "unit_costs.xlsx", NUMERIC)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column, problem.found) == (5, "cost_sek", "4000.5")
+    sheet["D5"] = "4000,5"
+    workbook.save(tmp_path / "unit_costs.xlsx")
+    table = read_text_table(tmp_path / "unit_costs.xlsx", NUMERIC)
+    assert table.header_line == 3 and table.lines.tolist() == [5, 6]
+    assert table.frame.to_dict("list") == {
+        "item": ["er_visit", "bed"],
+        "cost_sek": ["4000.5", "9000.25"],
+        "year": ["2019", "2019-01-02"],
+    }
+    assert (table.dialects[0].sheet, table.dialects[0].decimal) == ("Priser", ",")
+
+
 # ---------------------------------------------------------------- wide survey files
 
 

@@ -226,46 +226,46 @@ def cell_text(value: object) -> str:
 
 
 def _read_xlsx(path: Path, numeric: Iterable[str]) -> TextTable:
-    """The first sheet: the first non-empty row is the header; empty rows are skipped and
-    every row keeps its sheet row number."""
-    from openpyxl import load_workbook
+    """The first sheet (read with calamine): the first non-empty row is the header; empty
+    rows are skipped and every row keeps its sheet row number."""
+    from python_calamine import CalamineWorkbook
 
     file = path.name
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        cells = sheet.to_python(skip_empty_area=False)  # from A1: true row numbers
+        title = sheet.name
     except Exception as error:  # noqa: BLE001 - not a workbook, encrypted, broken zip …
         raise DialectError([_unreadable(file, "xlsx", _reason(error))]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, [cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            if any(v is not None and str(v).strip() != "" for v in values)
-        ]
-        title = sheet.title
-    except Exception as error:  # noqa: BLE001 - a damaged sheet
-        raise DialectError([_unreadable(file, "xlsx", _reason(error))]) from None
-    finally:
-        workbook.close()
-    if not rows:
+    raw = pd.DataFrame(cells, dtype=object)
+    text = pd.DataFrame({i: _column_text(raw[i]) for i in raw.columns}, index=raw.index)
+    filled = text.apply(lambda column: column.str.strip().ne("")).any(axis=1).to_numpy()
+    if not filled.any():
         raise DialectError([_unreadable(file, "xlsx", "tomt första blad")])
-    frame, lines = _sheet_frame(rows, file)
+    text, numbers = text[filled].reset_index(drop=True), np.flatnonzero(filled) + 1
+    frame = _sheet_frame(text, numbers, file)
+    lines = numbers[1:]
     frame, decimal = canonical_numbers(frame, lines, numeric, file)
     dialect = Dialect(file, "xlsx", decimal=decimal, sheet=title)
-    return TextTable(file, frame, lines, rows[0][0], (dialect,))
+    return TextTable(file, frame, lines, int(numbers[0]), (dialect,))
 
 
-def _sheet_frame(rows: list[tuple[int, list[str]]], file: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Header and data rows as a text frame; cells right of the header are refused."""
-    header = rows[0][1]
-    while header and header[-1] == "":
-        header = header[:-1]
-    width = len(header)
-    outside = [(n, cells) for n, cells in rows[1:] if any(c != "" for c in cells[width:])]
-    if outside:
-        expected = f"värden bara i rubrikradens {width} kolumner"
-        found = ["; ".join(c for c in cells[width:] if c) for _, cells in outside]
-        raise DialectError(capped(file, None, expected, [n for n, _ in outside], found))
-    data = [(cells + [""] * width)[:width] for _, cells in rows[1:]]
-    frame = pd.DataFrame(data, columns=header, dtype=object).astype(str)
-    return frame, np.array([n for n, _ in rows[1:]], dtype=int)
+def _sheet_frame(text: pd.DataFrame, numbers: np.ndarray, file: str) -> pd.DataFrame:
+    """The header row names the columns; columns without a header are dropped when empty
+    (e.g. a table that starts in column C) and refused when they hold values."""
+    header = text.iloc[0].tolist()
+    data = text.iloc[1:].reset_index(drop=True)
+    unnamed = [i for i, name in enumerate(header) if name == ""]
+    stray = data[unnamed].ne("").any(axis=1).to_numpy() if unnamed else np.zeros(len(data), bool)
+    if stray.any():
+        rows = np.flatnonzero(stray)
+        found = ["; ".join(v for v in data.loc[r, unnamed] if v) for r in rows[:20]]
+        expected = "värden bara i kolumner med en rubrik i rubrikraden"
+        return_lines = numbers[1:][rows]
+        raise DialectError(
+            capped(file, None, expected, return_lines[:20].tolist(), found, total=len(rows))
+        )
+    frame = data.drop(columns=unnamed)
+    frame.columns = [header[i] for i in frame.columns]
+    return frame
