@@ -209,6 +209,16 @@ def test_wide_survey_beside_the_long_table(data_folder):
     }
 
 
+def test_a_column_missing_from_the_long_file_beside_a_wide_one(data_folder):
+    rows = [HEADER, ["r9", "exempelby", "HSVT", "Alltid", ""]]
+    write(data_folder / "survey_patient.csv", "\n".join(",".join(r) for r in rows) + "\n")
+    long = (data_folder / "survey_responses.csv").read_text(encoding="utf-8")
+    long = "\n".join(line.rsplit(",", 1)[0] for line in long.splitlines()) + "\n"
+    (data_folder / "survey_responses.csv").write_text(long, encoding="utf-8")
+    found = {(p.file, p.line, p.column) for p in validate_dataset(data_folder)}
+    assert found == {("survey_responses.csv", 1, "answer")}
+
+
 # ---------------------------------------------------------------- properties
 
 

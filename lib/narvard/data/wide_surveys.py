@@ -166,7 +166,9 @@ def read_survey_responses(long_file: Path | None, wide: dict[str, Path]) -> Text
     parts, problems = [], []
     if long_file is not None:
         try:
-            parts.append((read_text_table(long_file, numeric_columns("survey_responses")), False))
+            long = read_text_table(long_file, numeric_columns("survey_responses"))
+            parts.append((long, False))
+            problems += _missing_long_columns(long) if wide else []
         except DialectError as error:
             problems += error.problems
     for survey_id, path in wide.items():
@@ -179,6 +181,16 @@ def read_survey_responses(long_file: Path | None, wide: dict[str, Path]) -> Text
     if len(parts) == 1 and not parts[0][1]:
         return parts[0][0]
     return _joined([p for p, _ in parts], [w for _, w in parts])
+
+
+def _missing_long_columns(table: TextTable) -> list[Problem]:
+    """Joined to wide files, a column missing from the long file would read as empty."""
+    header = shown(", ".join(map(str, table.frame.columns)))
+    return [
+        Problem(table.file, table.header_line, column, f"kolumnen {column} i rubrikraden", header)
+        for column in (*LONG_COLUMNS, "answer")
+        if column not in table.frame.columns
+    ]
 
 
 def _joined(tables: list[TextTable], wide: list[bool]) -> TextTable:
