@@ -250,6 +250,11 @@ nb.show_markdown(
 # %%
 nb.show_markdown("## Datakvalitet")
 nb.show_table(report_tables.rows_table(results), "Inlästa rader per tabell (hela datamaterialet)")
+if results["data_quality"].get("dialects"):
+    nb.show_table(
+        report_tables.dialects_table(results),
+        "Så lästes indatafilerna (siffrorna blir desamma i alla format)",
+    )
 for line in report_tables.exclusion_lines(results):
     nb.show_markdown(f"- {line}")
 for survey_id, survey in surveys.items():

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dialect_forms
 import pytest
 from conftest import assert_matches
 from narvard.pipeline.checks import external_references
@@ -43,6 +44,23 @@ def test_contract_example_through_the_command_line(contract_example, contract_ex
         "exempelby/report.html"
     ]
     assert "[1/1] exempelby" in run.stdout
+
+
+def test_excel_forms_through_the_command_line(contract_example, contract_expected, tmp_path):
+    """Excel's semicolon CSV (Windows-1252, CRLF) and a wide survey_patient.xlsx: the same
+    figures, and the report says how each file was read."""
+    dialect_forms.excel_semicolon(dialect_forms.wide_survey(contract_example))
+    run = report(contract_example, tmp_path / "out", tmp_path / "p", "--min-cell", "0")
+    assert run.returncode == 0, run.stderr
+    area = tmp_path / "out" / "exempelby"
+    results = json.loads((area / "results.json").read_text(encoding="utf-8"))
+    assert_matches(contract_expected["exempelby"], results)
+    read = {d["file"]: d for d in results["data_quality"]["dialects"]}
+    assert read["survey_questions.csv"]["encoding"] == "windows-1252"
+    assert read["survey_patient.xlsx"]["layout"] == "wide"
+    page = (area / "report.html").read_text(encoding="utf-8")
+    assert "läst som semikolonseparerad, Windows-1252" in page
+    assert "en rad per svarande (bred enkätfil)" in page
 
 
 def test_default_min_cell_suppresses_in_json_and_html(contract_example, tmp_path):

@@ -97,7 +97,7 @@ BROKEN_LINES = [
     ("survey_questions.csv", 2, "patient,q1,,frequency5,1", "question_text"),
     ("survey_responses.csv", 2, "patient,r1,exempelby,HSVT,q1,alltid", "answer"),
     ("survey_responses.csv", 7, "patient,r5,exempelby,HSVT,q3,Ja", "question_id"),
-    ("survey_responses.csv", 7, "patient,r1,exempelby,HSVT,q1,Ofta", "question_id"),
+    ("survey_responses.csv", 7, "patient,r1,exempelby,HSVT,q1,Ofta", "respondent_id"),
     ("survey_responses.csv", 3, "patient,r1,exempelby,NSVT,q2,Tack", "respondent_group"),
     ("survey_invitations.csv", 2, "patient,exempelby,HSVT,2", "invited"),
     ("survey_invitations.csv", 3, "patient,exempelby,NSVT,två", "invited"),
@@ -357,12 +357,20 @@ def test_unreadable_parquet_is_a_problem(data):
 # ---------------------------------------------------------------- unreadable CSV files
 
 
-def test_latin1_csv_names_the_line(data):
+def test_windows_1252_csv_is_read(data):
+    """Latin-1 text is Windows-1252 text: read as such, not refused (narvard.data.dialects)."""
     text = "area_id,area_name,region,population\nexempelby,Exempelby,Exempelregionen,52000\n"
     text += "sodra-alvsborg,Södra Älvsborg,VGR,100\n"
     (data / "areas.csv").write_bytes(text.encode("latin-1"))
+    assert validate_dataset(data) == []
+
+
+def test_utf8_mixed_with_another_encoding_names_the_line(data):
+    text = "area_id,area_name,region,population\nexempelby,Exempelby,Exempelregionen,52000\n"
+    data_bytes = text.encode("utf-8") + "sodra-alvsborg,Södra Älvsborg,VGR,100\n".encode("cp1252")
+    (data / "areas.csv").write_bytes(data_bytes.replace(b"Exempelby,E", "Exempelbö,E".encode()))
     problem = the_problem(validate_dataset(data), "areas.csv", 3, None)
-    assert "UTF-8" in problem.expected
+    assert "UTF-8" in problem.expected and "0xf6" in problem.found
 
 
 def test_garbage_csv_is_a_problem_not_an_exception(data):
@@ -382,12 +390,19 @@ def test_row_with_wrong_number_of_fields(data, row):
     assert "4 fält" in problem.expected
 
 
-def test_semicolon_separated_csv(data):
+def test_semicolon_separated_csv_is_read(data):
     (data / "team_costs.csv").write_text(
-        "area_id;group;annual_cost_sek;source\nexempelby;HSVT;1800000;example\n", encoding="utf-8"
+        "area_id;group;annual_cost_sek;source\nexempelby;HSVT;1800000,5;example\n", encoding="utf-8"
+    )
+    assert validate_dataset(data) == []
+
+
+def test_both_separators_in_the_header_are_refused(data):
+    (data / "team_costs.csv").write_text(
+        "area_id;group,annual_cost_sek;source\nexempelby;HSVT;1800000;example\n", encoding="utf-8"
     )
     problem = the_problem(validate_dataset(data), "team_costs.csv", 1, None)
-    assert "semikolon" in problem.expected
+    assert "; eller ," in problem.expected
 
 
 def test_utf8_with_byte_order_mark_and_windows_line_ends_is_accepted(data):

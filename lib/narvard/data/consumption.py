@@ -158,7 +158,8 @@ MONTHS_AFTER = 12
 
 
 def _source(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """A DuckDB table expression reading a CSV (as text) or Parquet file."""
+    """A DuckDB table expression reading a canonical CSV (as text) or Parquet file; other
+    dialects reach DuckDB as the canonical copy of ``Dataset.duckdb_file``."""
     quoted = str(path).replace("'", "''")
     if path.suffix == ".parquet":
         return f"read_parquet('{quoted}')"
@@ -168,11 +169,11 @@ def _source(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 def _connect(dataset: Dataset) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with typed views ``cohort`` and ``contacts`` over the raw tables."""
     con = duckdb.connect()
-    cohort_source = _source(con, dataset.table_file("cohort"))
+    cohort_source = _source(con, dataset.duckdb_file("cohort"))
     has_kommun = "kommun" in con.sql(f"SELECT * FROM {cohort_source} LIMIT 0").columns
     kommun = "NULLIF(CAST(kommun AS VARCHAR), '')" if has_kommun else "CAST(NULL AS VARCHAR)"
     con.execute(_COHORT_SQL.format(kommun=kommun, source=cohort_source))
-    con.execute(_CONTACTS_SQL.format(source=_source(con, dataset.table_file("contacts"))))
+    con.execute(_CONTACTS_SQL.format(source=_source(con, dataset.duckdb_file("contacts"))))
     return con
 
 

@@ -1,18 +1,32 @@
 """One input dataset folder, looked at once: which file holds each table, what dataset.yml
-says and the checksum of every input. Built by the runner after validation and passed down,
-so no later stage searches the folder again."""
+says, the checksum of every input, and every table read once into its canonical text form
+(``text``), in whatever dialect it was written. Built by the runner before validation and
+passed down, so no later stage searches or reads the folder again."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from narvard.data.tables import ALL_TABLES, DATASET_FILE, find_table, read_dataset_yml
+from narvard.data.dialects import BOM, Dialect, decode, detect_separator, line_endings
+from narvard.data.readers import TextTable, read_text_table
+from narvard.data.tables import (
+    ALL_TABLES,
+    DATASET_FILE,
+    find_table,
+    numeric_columns,
+    read_dataset_yml,
+)
+from narvard.data.wide_surveys import find_wide_surveys, read_survey_responses
 
 CODEBOOK_FILE = "codebook.yml"
+SURVEY_RESPONSES = "survey_responses"
 
 
 def sha256(path: Path) -> str:
@@ -29,10 +43,13 @@ def _as_date(value: object) -> dt.date:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A dataset folder: ``files`` maps each table present to its file (Parquet preferred)."""
+    """A dataset folder: ``files`` maps each table present to its file (Parquet, then
+    .xlsx, then CSV); ``surveys`` maps survey ids to wide survey files."""
 
     folder: Path
     files: dict[str, Path]
+    surveys: dict[str, Path] = field(default_factory=dict)
+    _kept: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def open(cls, folder: Path | Dataset) -> Dataset:
@@ -40,10 +57,73 @@ class Dataset:
             return folder
         folder = Path(folder)
         files = {name: path for name in ALL_TABLES if (path := find_table(folder, name))}
-        return cls(folder, files)
+        surveys = find_wide_surveys(folder) if folder.is_dir() else {}
+        return cls(folder, files, surveys)
 
     def table_file(self, name: str) -> Path | None:
         return self.files.get(name)
+
+    def has(self, name: str) -> bool:
+        """True when the folder holds the table (survey_responses also as wide files)."""
+        return name in self.files or (name == SURVEY_RESPONSES and bool(self.surveys))
+
+    def sources(self, name: str) -> list[Path]:
+        """Every file the table is read from."""
+        paths = [self.files[name]] if name in self.files else []
+        return paths + (list(self.surveys.values()) if name == SURVEY_RESPONSES else [])
+
+    def text(self, name: str) -> TextTable | None:
+        """The table in canonical text form, read once; None when absent.
+
+        Raises narvard.data.dialects.DialectError when a file cannot be read for certain.
+        """
+        if not self.has(name):
+            return None
+        if name not in self._kept:
+            if name == SURVEY_RESPONSES:
+                read = read_survey_responses(self.files.get(name), self.surveys)
+            else:
+                read = read_text_table(self.files[name], numeric_columns(name))
+            self._kept[name] = read
+        return self._kept[name]
+
+    def dialect(self, name: str) -> tuple[Dialect, ...]:
+        """How the table's files are written. A comma-separated UTF-8 CSV is told from its
+        first bytes (its decimal mark is a point by the contract); others are read."""
+        if name not in self._kept and name in self.files and name != SURVEY_RESPONSES:
+            quick = _comma_utf8_csv(self.files[name])
+            if quick is not None:
+                return (quick,)
+        text = self.text(name)
+        return () if text is None else text.dialects
+
+    def dialects(self) -> list[dict]:
+        """Every input file and how it was read (the processed manifest's `dialects`)."""
+        return [
+            {"table": name} | d.as_dict()
+            for name in ALL_TABLES
+            if self.has(name)
+            for d in self.dialect(name)
+        ]
+
+    def duckdb_file(self, name: str) -> Path:
+        """A file DuckDB reads as it is: the table's own file when it is Parquet or a UTF-8
+        comma CSV with decimal points, else a canonical Parquet copy written once."""
+        dialects = self.dialect(name)
+        if len(dialects) == 1 and dialects[0].canonical:
+            return self.files[name]
+        copy = self._scratch() / f"{name}.parquet"
+        if not copy.exists():
+            self.text(name).frame.to_parquet(copy, index=False)
+        return copy
+
+    def _scratch(self) -> Path:
+        """A private temporary folder for canonical copies, removed with the dataset."""
+        if "_scratch" not in self._kept:
+            folder = Path(tempfile.mkdtemp(prefix="narvard-canonical-"))
+            weakref.finalize(self, shutil.rmtree, folder, True)
+            self._kept["_scratch"] = folder
+        return self._kept["_scratch"]
 
     @cached_property
     def meta(self) -> dict:
@@ -57,9 +137,26 @@ class Dataset:
 
     @cached_property
     def checksums(self) -> dict[str, str]:
-        """SHA-256 of dataset.yml, the codebook and every table present, by file name."""
+        """SHA-256 of dataset.yml, the codebook and every table file present, by file name."""
         paths = [self.folder / DATASET_FILE]
         if (self.folder / CODEBOOK_FILE).is_file():
             paths.append(self.folder / CODEBOOK_FILE)
-        paths += [self.files[name] for name in ALL_TABLES if name in self.files]
+        paths += [p for name in ALL_TABLES for p in self.sources(name)]
         return {path.name: sha256(path) for path in paths}
+
+
+def _comma_utf8_csv(path: Path) -> Dialect | None:
+    """The dialect of a comma-separated UTF-8 CSV file, or None for any other file."""
+    if path.suffix != ".csv":
+        return None
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    try:
+        text, encoding = decode(head.rsplit(b"\n", 1)[0] if b"\n" in head else head, path.name)
+        separator = detect_separator(text, path.name)
+    except Exception:  # noqa: BLE001 - anything unusual is read in full instead
+        return None
+    if encoding == "windows-1252" or separator != ",":
+        return None
+    encoding = "utf-8-sig" if head.startswith(BOM) else "utf-8"
+    return Dialect(path.name, "csv", ",", encoding, ".", line_endings(text))

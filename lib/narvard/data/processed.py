@@ -22,10 +22,7 @@ import pandas as pd
 from narvard import __version__
 from narvard.data.consumption import patient_months, patient_windows
 from narvard.data.dataset import CODEBOOK_FILE, Dataset
-from narvard.data.tables import (
-    OPTIONAL_TABLES,
-    read_table_text,
-)
+from narvard.data.tables import OPTIONAL_TABLES
 from narvard.domain import GROUPS
 
 MANIFEST = "manifest.json"
@@ -33,7 +30,7 @@ WINDOWS_FILE = "patient_windows.parquet"
 MONTHS_FILE = "patient_months.parquet"  # events per patient and month (event study)
 SENSITIVITY_WINDOWS = (90, 180, 365)  # window lengths every dataset is also aggregated for
 # Bump when the processed folder's layout or content changes: old caches are then rebuilt.
-PROCESSED_FORMAT = 4
+PROCESSED_FORMAT = 5
 NUMERIC_COLUMNS = {
     "areas": {"population": "int64"},
     "survey_questions": {"order": "int64"},
@@ -123,16 +120,16 @@ def prepare_dataset(
         if length != window_days:
             other = patient_windows(dataset, length)
             other.to_parquet(staging / f"patient_windows_{length}.parquet", index=False)
-    rows = {"cohort": len(windows), "contacts": count_rows(dataset.table_file("contacts"))}
+    rows = {"cohort": len(windows), "contacts": count_rows(dataset.duckdb_file("contacts"))}
     for name in ("areas", *OPTIONAL_TABLES):
-        path = dataset.table_file(name)
-        if path is not None:
-            table = _typed(read_table_text(path), name)
+        if dataset.has(name):
+            table = _typed(dataset.text(name).frame.copy(), name)
             table.to_parquet(staging / f"{name}.parquet")
             rows[name] = len(table)
     if (dataset.folder / CODEBOOK_FILE).is_file():
         shutil.copyfile(dataset.folder / CODEBOOK_FILE, staging / CODEBOOK_FILE)
     manifest = _manifest(dataset, key, window_days, windows) | {"rows": rows}
+    manifest["dialects"] = dataset.dialects()
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
     check_processed(ProcessedDataset(staging), dataset)
     if folder.exists():
@@ -142,7 +139,7 @@ def prepare_dataset(
 
 
 def count_rows(path: Path) -> int:
-    """Data rows of a CSV or Parquet table, counted by DuckDB without loading it."""
+    """Data rows of a canonical CSV or Parquet table, counted by DuckDB without loading it."""
     import duckdb
 
     quoted = str(path).replace("'", "''")
@@ -192,7 +189,7 @@ def _manifest(dataset: Dataset, key: str, window_days: int, windows: pd.DataFram
 def check_processed(processed: ProcessedDataset, dataset: Dataset | Path) -> None:
     """Stage check: one window row per cohort patient, known groups, no negative counts."""
     windows = processed.windows()
-    cohort_rows = count_rows(Dataset.open(dataset).table_file("cohort"))
+    cohort_rows = count_rows(Dataset.open(dataset).duckdb_file("cohort"))
     problems = []
     if len(windows) != cohort_rows:
         problems.append(f"{len(windows)} patient rows, the cohort has {cohort_rows}")

@@ -32,8 +32,8 @@ from narvard.data.identity import (
     read_key,
     twelve_digits,
 )
+from narvard.data.problem import PERSONNUMMER_INSIDE
 from narvard.data.tables import ALL_TABLES, DATASET_FILE, read_dataset_yml, read_table_text
-from narvard.data.validate.problems import PERSONNUMMER_INSIDE
 from narvard.data.validate.schema import SCHEMA
 
 ID_COLUMNS: dict[str, tuple[str, ...]] = {

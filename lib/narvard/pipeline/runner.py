@@ -20,7 +20,6 @@ from pathlib import Path
 
 from narvard.data.dataset import Dataset
 from narvard.data.processed import ProcessedDataset, prepare_dataset
-from narvard.data.tables import read_table_text
 from narvard.data.validate import validate_dataset
 from narvard.paths import DATA_ENV, PROCESSED_ENV, area_notebook
 from narvard.pipeline.checks import check_area_output
@@ -52,7 +51,8 @@ def complain(message: str) -> None:
 def run_report(settings: ReportSettings) -> int:
     """The whole `narvard report` command; returns the exit status."""
     say(f"Kontrollerar indata i {settings.data_dir} …")
-    problems = validate_dataset(settings.data_dir)
+    source = Dataset.open(settings.data_dir)  # looked at and read once, passed down from here
+    problems = validate_dataset(source)
     if problems:
         for problem in problems:
             complain(str(problem))
@@ -61,7 +61,6 @@ def run_report(settings: ReportSettings) -> int:
             f"{settings.out_dir} har ändrats."
         )
         return EXIT_INVALID_INPUT
-    source = Dataset.open(settings.data_dir)  # looked at once, passed down from here
     areas = _run_matrix(settings, source)
     if isinstance(areas, str):
         complain(areas)
@@ -96,7 +95,7 @@ def run_report(settings: ReportSettings) -> int:
 
 def _run_matrix(settings: ReportSettings, source: Dataset) -> list[str] | str:
     """The areas to render, or a message naming what cannot run."""
-    known = list(read_table_text(source.table_file("areas"))["area_id"])
+    known = list(source.text("areas").frame["area_id"])
     unknown = [a for a in settings.areas if a not in known]
     if unknown:
         return f"--areas: okänt område {', '.join(unknown)}; areas.csv har {', '.join(known)}."

@@ -100,7 +100,10 @@ def finish(
         "region_effects": costs["region_effects"],
         "unit_costs": _unit_costs(area.dataset),
         "profile": area_profile(area.windows, area.population),
-        "data_quality": {"rows": manifest.get("rows", {})},
+        "data_quality": {
+            "rows": manifest.get("rows", {}),
+            "dialects": manifest.get("dialects", []),
+        },
         "provenance": provenance(area.area_id, manifest["window_days"], min_cell, comparison),
         "comparison": comparison,
     }

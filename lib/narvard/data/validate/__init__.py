@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from narvard.data.dataset import Dataset
 from narvard.data.tables import ALL_TABLES, DATASET_FILE
 from narvard.data.validate.columns import _check_columns
 from narvard.data.validate.problems import Problem
@@ -23,22 +24,23 @@ __all__ = ["Problem", "validate_dataset"]
 # ---------------------------------------------------------------- public entry point
 
 
-def validate_dataset(data_dir: Path) -> list[Problem]:
+def validate_dataset(data_dir: Path | Dataset) -> list[Problem]:
     """Check every contract rule on every table; return all problems (empty = valid).
 
-    Never raises on bad content: a missing folder, an unreadable table, a wrong
-    encoding, ragged rows or bad YAML are all reported as Problems.
+    Never raises on bad content: a missing folder, an unreadable table, a file whose
+    dialect cannot be told for certain, ragged rows or bad YAML are all reported as
+    Problems. Given a Dataset, the tables it reads are kept in it for the later steps.
     """
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
+    dataset = Dataset.open(data_dir)
+    if not dataset.folder.is_dir():
         expected = "en datamapp med dataset.yml, areas, cohort och contacts"
-        return [Problem(str(data_dir), None, None, expected, "mappen finns inte")]
-    problems = _check_dataset_yml(data_dir / DATASET_FILE)
+        return [Problem(str(dataset.folder), None, None, expected, "mappen finns inte")]
+    problems = _check_dataset_yml(dataset.folder / DATASET_FILE)
     tables: Tables = {}
     for name in ALL_TABLES:
-        tables[name], load_problems = _load_table(data_dir, name)
+        tables[name], load_problems = _load_table(dataset, name)
         problems += load_problems
-    problems += _check_presence(tables, data_dir)
+    problems += _check_presence(tables, dataset)
     for table in tables.values():
         if table is not None:
             problems += _check_columns(table)
@@ -53,4 +55,6 @@ def _in_file_order(problems: list[Problem], tables: Tables) -> list[Problem]:
     for position, name in enumerate(ALL_TABLES, start=1):
         table = tables.get(name)
         rank[table.file if table else f"{name}.csv"] = position
+        if table is not None and table.origin is not None:
+            rank.update({segment.file: position for segment in table.origin.segments})
     return sorted(problems, key=lambda p: rank.get(p.file, len(rank)))

@@ -72,7 +72,7 @@ def _check_number(table: _Table, column: str, rule: _Col) -> list[Problem]:
 
 
 def _range_text(kind: str, rule: _Col) -> str:
-    """E.g. 'heltal > 0', 'heltal mellan 1900 och 2100', 'tal ≥ 0 (decimalpunkt, …)'."""
+    """E.g. 'heltal > 0', 'heltal mellan 1900 och 2100', 'tal ≥ 0 (t.ex. 4000 …)'."""
     low, high = rule.minimum, rule.maximum
     text = kind
     if low is not None and high is not None:

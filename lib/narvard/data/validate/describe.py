@@ -20,7 +20,8 @@ problems at once; an empty list means the data are valid. It never stops at the 
 error and never raises on bad content.
 
 Each problem names the file, the line (CSV: the header is line 1, the first data row
-line 2; Parquet: row number from 1), the column and what was expected, in Swedish:
+line 2; `.xlsx`: the sheet's row number, as Excel shows it; Parquet: row number from 1),
+the column and what was expected, in Swedish:
 
 ```
 cohort.csv:12: kolumn index_date: förväntade datum ÅÅÅÅ-MM-DD, fick "2019-13-01"
@@ -36,16 +37,51 @@ file has blank lines.
 
 - The folder exists.
 - `dataset.yml`, `areas`, `cohort` and `contacts` are present. A table may be
-  `NAME.csv` or `NAME.parquet`; when both exist, the Parquet file is used.
-- The survey and cost tables are optional, but `survey_responses` needs `survey_questions`.
-- A CSV file is UTF-8 (a byte order mark is accepted), comma-separated, with a header
-  row. Reported instead of read: another encoding (the line of the first bad byte is
-  given; typically a file saved as Windows-1252/Latin-1), an empty file, a
-  semicolon-separated file, rows with more or fewer fields than the header, and any
-  file that cannot be parsed (also a broken Parquet file).
+  `NAME.parquet`, `NAME.xlsx` or `NAME.csv`; when several exist, the first in that order
+  is used.
+- The survey and cost tables are optional, but survey answers need `survey_questions`.
+- Survey answers may come as `survey_responses` (long form) and/or as wide files
+  `survey_<survey_id>.xlsx|.csv|.parquet`, one row per respondent: `respondent_id`,
+  `area_id`, `respondent_group` (optionally `wave`), then one column per `question_id`.
+  Each is turned into the long form once, while it is read, and checked by the rules of
+  `survey_responses` below; a problem names the wide file, the respondent's row and the
+  question's column (an unknown question: its header cell; an unknown survey: the file).
+  `survey_questions`, `survey_responses` and `survey_invitations` are never wide files.
 - Every column listed in the contract is present (one problem per missing column,
   naming it). Extra columns are allowed and ignored.
 - `areas` and `cohort` have at least one data row.
+
+## How a file is read
+
+Every table is read once, into text exactly as written, whatever its form; the figures
+are the same in every form. Each CSV file is looked at on its own:
+
+- **Encoding**: UTF-8 (a byte order mark is accepted), else Windows-1252 (what Excel's
+  "CSV (semikolonavgränsad)" writes; it differs from Latin-1 in `€ – — ’ “ ”`). Refused:
+  a file that is UTF-8 in places and not in others (the line of the first bad byte is
+  given), bytes that are no Windows-1252 character (`0x81 0x8D 0x8F 0x90 0x9D`), and
+  binary data (a `0x00` byte). Limit: a Windows-1252 file whose every non-ASCII byte
+  happens to form UTF-8 (e.g. its only special characters are `Ä–`, bytes C4 96) is read
+  as UTF-8, as by any program; a lower-case å, ä or ö before a plain letter anywhere in
+  the file, as in almost any Swedish text, rules this out.
+- **Separator**: `;` or `,`, told by the header row (the contract's column names hold
+  neither). Refused: a header holding both. A row with more or fewer fields than the
+  header is reported with its line (and a hint when the row uses the other separator).
+- **Line endings**: LF, CRLF or CR, also mixed; quoted text may span lines.
+- **Decimal mark** of the numeric columns (integers, amounts, `year`, `index`, the 0/1
+  flags): in a `,`-separated file always a point; in a `;`-separated file (and in text
+  cells of `.xlsx`) a comma or a point, the same in the whole file, read as a point.
+  Refused, at the file, line and column, rather than guessed: thousands separators
+  (`1.234,5`, `1 234`, `1.234.567`) and a file mixing decimal comma and point (the rarer
+  kind is listed).
+- **`.xlsx`**: the first sheet; its first non-empty row is the header and empty rows are
+  skipped. Number cells are read as written (`4000`, `4000.5`), date cells as
+  `YYYY-MM-DD`, TRUE/FALSE as `1`/`0`. Formulas give the value Excel saved. Refused:
+  a file that is no workbook, an empty first sheet, and values right of the header's
+  columns.
+- **Parquet**: typed columns are read as text (dates as `YYYY-MM-DD`, whole numbers
+  without `.0`, missing values empty).
+- Also reported instead of read: an empty file, and any file that cannot be parsed.
 
 ## dataset.yml
 
@@ -63,8 +99,8 @@ file has blank lines.
   tables: a cost without a source cannot be defended.
 - Dates: `YYYY-MM-DD`, a real calendar date (`2019-02-30` is rejected).
 - Integers: digits with an optional minus sign (`1 000`, `1e3` and `12.0` are rejected).
-- Amounts (`*_sek`): a number with a decimal point (`4000`, `4000.50`); a decimal comma
-  or spaces are rejected.
+- Amounts (`*_sek`): a number with a decimal point (`4000`, `4000.50`), or with a
+  decimal comma in a `;`-separated file (see above); spaces are rejected.
 - Codes are exact and case-sensitive (`HSVT`, not `hsvt`; `F`, not `f`).
 
 ## Pseudonymity

@@ -4,7 +4,7 @@ and the vectorised parsing every rule shares."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from narvard.data.tables import (
-    DATASET_FILE,
+from narvard.data.problem import (
+    MAX_SHOWN,
+    Problem,
+    capped,
+    more_rows,
+    shown,
 )
 from narvard.domain import SCALES as ANSWER_SCALES
 
 if TYPE_CHECKING:  # only a type: schema imports this module
     from narvard.data.validate.schema import _Table
 
-MAX_SHOWN = 20  # rows reported one by one per rule, file and column
-FOUND_MAX = 60  # characters of a found value shown
 
 # Every label a closed question may take: the scale's labels and its "no opinion" ones.
 SCALE_LABELS = {name: scale.labels + scale.not_substantive for name, scale in ANSWER_SCALES.items()}
@@ -33,12 +35,11 @@ INTEGER = r"-?[0-9]+"
 DECIMAL = r"-?[0-9]+(?:\.[0-9]+)?"
 # YYYYMMDD-NNNN, YYMMDD-NNNN, YYMMDD+NNNN, 10 or 12 digits (also with a space).
 PERSONNUMMER = r"\s*(?:[0-9]{8}|[0-9]{6})[-+ ]?[0-9]{4}\s*"
-PERSONNUMMER_INSIDE = re.compile(r"(?<![0-9])(?:[0-9]{8}|[0-9]{6})[-+ ]?[0-9]{4}(?![0-9])")
 
 AREA_ID_TEXT = "id med bara små bokstäver a–z, siffror och bindestreck (t.ex. sodra-alvsborg)"
 EMPTY_CELL = "ett värde (cellen får inte vara tom)"
 DATE_TEXT = "datum ÅÅÅÅ-MM-DD"
-NUMBER_HINT = "decimalpunkt, t.ex. 4000 eller 4000.50"
+NUMBER_HINT = "t.ex. 4000 eller 4000.50; 4000,50 i en semikolonseparerad fil"
 PSEUDONYM_TEXT = (
     "pseudonymt id – värdet ser ut som ett personnummer, och personnummer får inte "
     "finnas i data (ersätt dem med pseudonymer genom narvard pseudonymise, se "
@@ -46,65 +47,9 @@ PSEUDONYM_TEXT = (
 )
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One broken rule: where it is and what was expected (Swedish text)."""
-
-    file: str
-    line: int | None
-    column: str | None
-    expected: str
-    found: str | None
-
-    def __str__(self) -> str:
-        parts = [self.file if self.line is None else f"{self.file}:{self.line}"]
-        if self.column is not None:
-            label = "nyckel" if self.file == DATASET_FILE else "kolumn"
-            parts.append(f"{label} {self.column}")
-        text = f"förväntade {self.expected}"
-        if self.found is not None:
-            text += f', fick "{self.found}"'
-        return ": ".join([*parts, text])
-
-
 # ---------------------------------------------------------------- reporting helpers
 
-
-def _shown(value: object) -> str:
-    """A found value as shown: personnummer masked, newlines escaped, shortened."""
-    text = PERSONNUMMER_INSIDE.sub(lambda m: m.group(0)[:2] + "…", str(value))
-    text = text.replace("\r", "\\r").replace("\n", "\\n")
-    return text if len(text) <= FOUND_MAX else text[: FOUND_MAX - 1] + "…"
-
-
-def _more_rows(count: int) -> str:
-    return f"{count:,}".replace(",", " ") + (" rad" if count == 1 else " rader")
-
-
-def _capped(
-    file: str,
-    column: str | None,
-    expected: str,
-    lines: Sequence[int | None],
-    found: Sequence[object] | None = None,
-    detail: Sequence[str] | None = None,
-    total: int | None = None,
-) -> list[Problem]:
-    """One Problem per row for the first MAX_SHOWN rows, then one summary Problem.
-
-    total is the number of failing rows when lines holds only the first of them.
-    """
-    total = len(lines) if total is None else total
-    problems = []
-    for i, line in enumerate(lines[:MAX_SHOWN]):
-        text = expected if detail is None else f"{expected} {detail[i]}"
-        shown = None if found is None else _shown(found[i])
-        problems.append(Problem(file, None if line is None else int(line), column, text, shown))
-    if total > MAX_SHOWN:
-        more = _more_rows(total - MAX_SHOWN)
-        summary = f"{expected} (samma problem på ytterligare {more} i filen)"
-        problems.append(Problem(file, None, column, summary, None))
-    return problems
+_shown, _more_rows, _capped = shown, more_rows, capped
 
 
 def _rows(
@@ -119,15 +64,17 @@ def _rows(
     hits = np.flatnonzero(np.asarray(mask, dtype=bool))
     if len(hits) == 0:
         return []
-    shown = hits[:MAX_SHOWN]
     values = table[column] if found is None else found
-    return _capped(
+    if table.origin is not None:  # rows from several files (wide survey files)
+        return table.origin.problems(table, column, hits, expected, values, detail)
+    first = hits[:MAX_SHOWN]
+    return capped(
         table.file,
         column,
         expected,
-        table.lines[shown].tolist(),
-        values.iloc[shown].tolist(),
-        None if detail is None else detail.iloc[shown].tolist(),
+        table.lines[first].tolist(),
+        values.iloc[first].tolist(),
+        None if detail is None else detail.iloc[first].tolist(),
         total=len(hits),
     )
 

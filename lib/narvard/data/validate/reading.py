@@ -3,21 +3,16 @@ of reading itself (missing files, encodings, ragged rows, bad YAML)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
-from narvard.data.tables import (
-    DATASET_FILE,
-    REQUIRED_TABLES,
-    find_table,
-    first_data_line,
-    read_table_text,
-)
-from narvard.data.validate.problems import DATE_TEXT, Problem, _capped, _shown, _to_dates, _Values
+from narvard.data.dataset import Dataset
+from narvard.data.dialects import DialectError
+from narvard.data.readers import TextTable
+from narvard.data.tables import DATASET_FILE, REQUIRED_TABLES
+from narvard.data.validate.problems import DATE_TEXT, Problem, _shown, _to_dates, _Values
 from narvard.data.validate.schema import NEEDS_ROWS, SCHEMA, Tables, _Table
 
 # ---------------------------------------------------------------- dataset.yml
@@ -131,68 +126,40 @@ def _is_iso_date(value: object) -> bool:
 # ---------------------------------------------------------------- reading tables
 
 
-def _load_table(data_dir: Path, name: str) -> tuple[_Table | None, list[Problem]]:
-    """Read one table as text, or report why it cannot be read. None when absent."""
-    path = find_table(data_dir, name)
-    if path is None:
+def _load_table(dataset: Dataset, name: str) -> tuple[_Table | None, list[Problem]]:
+    """Read one table in canonical text form, or report why it cannot be read. None when
+    absent."""
+    if not dataset.has(name):
         return None, []
     try:
-        frame = read_table_text(path)
-    except UnicodeDecodeError:
-        data = path.read_bytes()
-        return None, [_encoding_problem(path.name, data, _decode_error(data))]
-    except pd.errors.ParserError as error:
-        return None, _ragged_rows(path) or [_unreadable(path, error)]
-    except Exception as error:  # any other reason the file cannot be read
-        return None, [_unreadable(path, error)]
-    frame = frame.fillna("").astype(str)
-    if path.suffix != ".csv":
-        return _table(name, path, frame, np.arange(len(frame)) + first_data_line(path), None)
-    if _plain_csv_layout(path.read_bytes(), frame):
-        return _table(name, path, frame, np.arange(len(frame)) + first_data_line(path), 1)
-    ragged = _ragged_rows(path)
-    if ragged:
-        return None, ragged
-    return _table(name, path, frame, _csv_record_lines(path, len(frame)), 1)
+        text = dataset.text(name)
+    except DialectError as error:
+        return None, error.problems
+    except Exception as error:  # noqa: BLE001 - any other reason the file cannot be read
+        file = dataset.sources(name)[0].name
+        return None, [Problem(file, None, None, "en läsbar tabellfil", _shown(_reason(error)))]
+    return _table(name, text)
 
 
-def _table(
-    name: str, path: Path, frame: pd.DataFrame, lines: np.ndarray, header_line: int | None
-) -> tuple[_Table | None, list[Problem]]:
+def _reason(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _table(name: str, text: TextTable) -> tuple[_Table | None, list[Problem]]:
     """Build the table and check its header: required columns present, rows present."""
-    table = _Table(name, path.name, frame, lines, header_line)
-    columns = [str(c) for c in frame.columns]
-    if len(columns) == 1 and ";" in columns[0]:
-        expected = "kommaseparerade kolumner (,) – filen verkar använda semikolon (;)"
-        return None, [Problem(path.name, header_line, None, expected, _shown(columns[0]))]
+    table = _Table(name, text.file, text.frame, text.lines, text.header_line, origin=text.origin)
+    columns = [str(c) for c in text.frame.columns]
     table.missing = {c for c in SCHEMA[name] if c not in columns}
-    where = "i rubrikraden" if header_line else "i tabellen"
+    where = "i rubrikraden" if text.header_line else "i tabellen"
     problems = [
-        Problem(path.name, header_line, c, f"kolumnen {c} {where}", _shown(", ".join(columns)))
+        Problem(text.file, text.header_line, c, f"kolumnen {c} {where}", _shown(", ".join(columns)))
         for c in SCHEMA[name]
         if c in table.missing
     ]
-    if name in NEEDS_ROWS and frame.empty:
-        problems.append(Problem(path.name, None, None, "minst en rad med data", "inga rader"))
+    if name in NEEDS_ROWS and text.frame.empty:
+        problems.append(Problem(text.file, None, None, "minst en rad med data", "inga rader"))
     return table, problems
-
-
-def _unreadable(path: Path, error: Exception) -> Problem:
-    kind = "CSV-fil (UTF-8, kommaseparerad, med rubrikrad)"
-    if path.suffix == ".parquet":
-        kind = "Parquet-fil"
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if isinstance(error, pd.errors.EmptyDataError):
-        reason = "tom fil utan rubrikrad"
-    return Problem(path.name, None, None, f"en läsbar {kind}", _shown(reason))
-
-
-def _decode_error(data: bytes) -> UnicodeDecodeError:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return error
-    return UnicodeDecodeError("utf-8", data, 0, 0, "okänt fel")
 
 
 def _encoding_problem(file: str, data: bytes, error: UnicodeDecodeError) -> Problem:
@@ -203,68 +170,14 @@ def _encoding_problem(file: str, data: bytes, error: UnicodeDecodeError) -> Prob
     return Problem(file, line, None, expected, f"byte 0x{byte}")
 
 
-def _plain_csv_layout(data: bytes, frame: pd.DataFrame) -> bool:
-    """True when every line is one row with all fields: then row i is line i + 2.
-
-    Holds for files without quotes or blank lines whose comma count is exactly
-    (columns - 1) per line; everything else is scanned line by line.
-    """
-    records = len(frame) + 1
-    line_count = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    commas = (len(frame.columns) - 1) * records
-    return b'"' not in data and line_count == records and data.count(b",") == commas
-
-
-def _scan_csv(path: Path) -> list[tuple[int, list[str]]]:
-    """Every non-blank CSV record with the line it starts on (blank lines are skipped)."""
-    records = []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        previous = 0
-        for record in reader:
-            if len(record) > 1 or (record and record[0].strip()):
-                records.append((previous + 1, record))
-            previous = reader.line_num
-    return records
-
-
-def _csv_record_lines(path: Path, rows: int) -> np.ndarray:
-    """The starting line of every data row; plain numbering if the scan disagrees."""
-    try:
-        lines = np.array([line for line, _ in _scan_csv(path)[1:]], dtype=int)
-    except (csv.Error, UnicodeDecodeError):
-        lines = np.array([], dtype=int)
-    return lines if len(lines) == rows else np.arange(rows) + 2
-
-
-def _ragged_rows(path: Path) -> list[Problem]:
-    """Rows whose number of fields differs from the header row."""
-    try:
-        records = _scan_csv(path)
-    except (csv.Error, UnicodeDecodeError):
-        return []
-    if not records:
-        return []
-    width = len(records[0][1])
-    bad = [(line, record) for line, record in records[1:] if len(record) != width]
-    return _capped(
-        path.name,
-        None,
-        f"{width} fält per rad, lika många som rubrikraden",
-        [line for line, _ in bad],
-        [",".join(record) for _, record in bad],
-        [f"(raden har {len(record)})" for _, record in bad],
-    )
-
-
-def _check_presence(tables: Tables, data_dir: Path) -> list[Problem]:
+def _check_presence(tables: Tables, dataset: Dataset) -> list[Problem]:
     """Required tables exist; survey_responses needs survey_questions."""
     problems = []
     for name in REQUIRED_TABLES:
-        if tables[name] is None and find_table(data_dir, name) is None:
-            expected = f"tabellen {name} ({name}.csv eller {name}.parquet), den krävs"
+        if tables[name] is None and not dataset.has(name):
+            expected = f"tabellen {name} ({name}.csv, {name}.xlsx eller {name}.parquet), den krävs"
             problems.append(Problem(f"{name}.csv", None, None, expected, "filen saknas"))
-    if tables["survey_responses"] is not None and find_table(data_dir, "survey_questions") is None:
-        expected = "tabellen survey_questions (krävs när survey_responses finns)"
+    if tables["survey_responses"] is not None and not dataset.has("survey_questions"):
+        expected = "tabellen survey_questions (krävs när det finns enkätsvar)"
         problems.append(Problem("survey_questions.csv", None, None, expected, "filen saknas"))
     return problems

@@ -117,7 +117,8 @@ def _rules_survey_responses(tables: Tables) -> list[Problem]:
     expected = _in_file(tables["areas"], "ett area_id")
     problems += _check_reference(responses, ["area_id"], tables["areas"], expected)
     expected = "högst ett svar per survey_id, respondent_id och question_id"
-    problems += _check_unique(responses, ["survey_id", "respondent_id", "question_id"], expected)
+    keys = ["survey_id", "question_id", "respondent_id"]  # reported at the respondent
+    problems += _check_unique(responses, keys, expected)
     problems += _check_respondent_consistency(responses)
     return problems + _check_answers(responses, questions)
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from narvard.data.validate.problems import AREA_ID, SCALES, _filled, _Values
+from narvard.data.wide_surveys import Origin
 from narvard.domain import CONTACT_TYPES, COST_ITEMS, GROUPS, TEAM_GROUPS
 
 
@@ -111,6 +112,7 @@ class _Table:
     lines: np.ndarray
     header_line: int | None
     missing: set[str] = field(default_factory=set)
+    origin: Origin | None = None  # rows read from several files (wide survey files)
     parsed: dict[str, pd.Series] = field(default_factory=dict)
     _cache: dict[tuple[str, str], object] = field(default_factory=dict)
 
