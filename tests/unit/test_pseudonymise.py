@@ -22,8 +22,8 @@ from narvard.data.identity import (
     read_key,
     twelve_digits,
 )
+from narvard.data.problem import PERSONNUMMER_INSIDE
 from narvard.data.validate import validate_dataset
-from narvard.data.validate.problems import PERSONNUMMER_INSIDE
 
 END = dt.date(2019, 12, 31)  # contacts_to of the tables below
 KEY = "5f1c0a9e3b7d4c2a8e6f1b0d9c7a5e3f2b1d0c9e8f7a6b5c4d3e2f1a0b9c8d7e"
