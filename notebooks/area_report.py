@@ -12,6 +12,7 @@ comparison = "balanced"
 # %% tags=["setup"]
 from narvard.domain import MEASURE_NAMES, survey_name
 from narvard.report import figures
+from narvard.report import formatting as fmt
 from narvard.report import notebook as nb
 from narvard.report import tables as report_tables
 from narvard.report import text as report_text
@@ -149,10 +150,11 @@ for group in ("HSVT", "NSVT"):
         nb.show_figure(
             figures.event_study_chart(block, group),
             alt=f"Linjediagram per månad från 18 månader före till 11 månader efter indexdatum "
-            f"för {group} och för jämförelsepatienterna i teamets nivå: vård per 30 levda dagar "
+            f"för {group} och för liknande patienter utan team, i teamets nivå: vård per 30 "
+            "levda dagar "
             "för fyra mått.",
             caption=f"{group}: vård per 30 levda dagar månad för månad. Den streckade linjen "
-            "visar hur vården hade utvecklats om den följt jämförelsepatienternas utveckling "
+            "visar hur vården hade utvecklats om den följt de liknande patienternas utveckling "
             "från jämförelseperioden (grå yta).",
         )
         nb.show_markdown(report_text.pre_trend_text(block, group))
@@ -224,7 +226,8 @@ nb.show_markdown(
     "## Metod och begränsningar\n"
     f"- Föreperioden är de {results['window_days']} dagarna före indexdatum, efterperioden "
     f"indexdatum och de {results['window_days'] - 1} dagarna därefter. Indexdatum är första "
-    "teambesöket, för jämförelsegruppen start av kommunal hemsjukvård.\n"
+    "teambesöket, för jämförelsegruppen i området och de liknande patienterna i regionen "
+    "start av kommunal hemsjukvård.\n"
     "- En patient ingår när båda perioderna ryms inom uttaget av vårdkontakter. Patienter som "
     "avlider under efterperioden ingår; de har färre levda dagar.\n"
     "- Akutbesök räknas bara när de inte ledde till inläggning. Vårddagar är antal nätter "
@@ -234,7 +237,8 @@ nb.show_markdown(
     "perioder följs ofta av bättre perioder även utan insats. Därför överskattar en enkel "
     "före–efter-jämförelse teamens effekt. Effekten jämför i stället vården efter "
     "inskrivningen med en jämförelseperiod före inskrivningsperioden, hos teamets patienter "
-    "och hos viktade jämförelsepatienter (difference-in-differences per levd dag).\n"
+    "och hos liknande patienter utan team i regionen, viktade efter teamets ålder, kön och "
+    "inskrivningstid (difference-in-differences per levd dag).\n"
     "- Metoden har prövats på simulerade data där den sanna effekten är känd: med "
     "regression mot medelvärdet, skröpligare teampatienter, olika utveckling med ålder och "
     "kalendertid samt dödsfall. Den enkla jämförelsen och en jämförelse som utgår från "
@@ -261,7 +265,7 @@ for survey_id, survey in surveys.items():
     if survey.get("missing"):
         nb.show_table(
             report_tables.missing_table(survey),
-            f"Bortfall per fråga: {survey_name(survey_id).lower()}",
+            f"Bortfall per fråga: {fmt.lower_first(survey_name(survey_id))}",
         )
 
 # %%

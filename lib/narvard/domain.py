@@ -90,6 +90,18 @@ SURVEY_NAMES = {
     "staff": "Medarbetarenkät",
     "managers": "Chefsenkät (verksamhetschefer och MAS)",
 }
+TABLE_NAMES = {  # the data contract's tables (docs/contract.md §1)
+    "areas": "Samverkansområden",
+    "cohort": "Patienter",
+    "contacts": "Vårdkontakter",
+    "survey_questions": "Enkätfrågor",
+    "survey_responses": "Enkätsvar",
+    "survey_invitations": "Enkätutskick",
+    "unit_costs": "Styckkostnader",
+    "team_costs": "Teamkostnader",
+    "price_index": "Prisindex",
+    "staffing": "Bemanning",
+}
 ROLE_NAMES = {"doctor": "läkare", "nurse": "sjuksköterskor"}  # staffing.csv roles
 EXCLUSION_REASONS = {
     "before_window_outside_extract": "föreperioden börjar före uttagets första datum",

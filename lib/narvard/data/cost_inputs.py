@@ -30,7 +30,7 @@ DEFAULT_STAFFING = (
         "cost_per_fte_sek": 1_600_000.0,
         "year": 2022,
         "source": "VGR:s nyckeltal 3,5 hemsjukvårdsläkare per 100 000 invånare (slutrapport "
-        "Breddinförande av Mobil närvård 2019); specialistläkare ca 1,6 MSEK per "
+        "Breddinförande av Mobil närvård 2019); specialistläkare ca 1,6 mnkr per "
         "årsarbete inkl. arbetsgivaravgifter (antagande)",
     },
     {
@@ -40,7 +40,7 @@ DEFAULT_STAFFING = (
         "cost_per_fte_sek": 1_600_000.0,
         "year": 2022,
         "source": "VGR:s nyckeltal för närsjukvårdsteam, 1 läkare per 100 000 invånare; "
-        "ca 1,6 MSEK per årsarbete inkl. arbetsgivaravgifter (antagande)",
+        "ca 1,6 mnkr per årsarbete inkl. arbetsgivaravgifter (antagande)",
     },
     {
         "group": "NSVT",
@@ -49,7 +49,7 @@ DEFAULT_STAFFING = (
         "cost_per_fte_sek": 800_000.0,
         "year": 2022,
         "source": "VGR:s nyckeltal för närsjukvårdsteam, 2 sjuksköterskor per 100 000 "
-        "invånare; ca 0,8 MSEK per årsarbete inkl. arbetsgivaravgifter (antagande)",
+        "invånare; ca 0,8 mnkr per årsarbete inkl. arbetsgivaravgifter (antagande)",
     },
 )
 

@@ -80,6 +80,12 @@ def ratio_change(ratio: float | None, interval: list | None = None) -> str:
     return text
 
 
+def lower_first(text: str) -> str:
+    """'Chefsenkät (verksamhetschefer och MAS)' → 'chefsenkät (verksamhetschefer och MAS)':
+    a name used inside a sentence keeps its abbreviations."""
+    return text[:1].lower() + text[1:]
+
+
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark
 
 

@@ -193,8 +193,8 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
             labels = {q: _item_label(survey, q) for q in items}
             show_figure(
                 likert.likert_chart(items, scale, labels=labels, title=name, show_n=False),
-                alt=f"Liggande staplar för {name.lower()}: fördelningen av svar per fråga, "
-                "negativa svar till vänster och positiva till höger om mitten.",
+                alt=f"Liggande staplar för {fmt.lower_first(name)}: fördelningen av svar per "
+                "fråga, negativa svar till vänster och positiva till höger om mitten.",
                 caption="Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas "
                 "för sig.",
             )

@@ -14,6 +14,7 @@ from narvard.domain import (
     MEASURE_NAMES,
     MEASURES,
     ROLE_NAMES,
+    TABLE_NAMES,
     TEAM_GROUPS,
     group_name,
 )
@@ -237,7 +238,7 @@ def rows_table(results: dict) -> pd.DataFrame:
     """Rows read per input table (Datakvalitet)."""
     return pd.DataFrame(
         [
-            {"Tabell": name, "Rader": fmt.number(n)}
+            {"Tabell": f"{TABLE_NAMES.get(name, name)} ({name})", "Rader": fmt.number(n)}
             for name, n in results["data_quality"]["rows"].items()
         ]
     )
@@ -274,7 +275,11 @@ def dialects_table(results: dict) -> pd.DataFrame:
     """Every input file and how it was read (Datakvalitet)."""
     return pd.DataFrame(
         [
-            {"Fil": entry["file"], "Tabell": entry["table"], "Inläsning": dialect_text(entry)}
+            {
+                "Fil": entry["file"],
+                "Tabell": TABLE_NAMES.get(entry["table"], entry["table"]),
+                "Inläsning": dialect_text(entry),
+            }
             for entry in results["data_quality"].get("dialects", [])
         ]
     )
@@ -332,13 +337,13 @@ def adjusted_table(results: dict) -> pd.DataFrame:
                     "Grupp": group,
                     "Mått": MEASURE_NAMES[measure],
                     "Enkel förändring (före–efter)": _change(m),
-                    "Effekt: jämfört med liknande patienter (95 % KI)": fmt.ratio_change(
+                    "Effekt jämfört med liknande patienter utan team (95 % KI)": fmt.ratio_change(
                         did.get("rate_ratio"), did.get("ci")
                     ),
                     OTHER_COMPARISON[did.get("comparison") or "balanced"]: fmt.ratio_change(
                         other.get("rate_ratio"), other.get("ci")
                     ),
-                    "Patienter (team / jämförelse)": (
+                    "Patienter (team / liknande utan team)": (
                         f"{fmt.number(did.get('n_team'))} / {fmt.number(did.get('n_comparison'))}"
                     ),
                 }
@@ -347,8 +352,8 @@ def adjusted_table(results: dict) -> pd.DataFrame:
 
 
 OTHER_COMPARISON = {
-    "balanced": "Känslighet: alla jämförelsepatienter",
-    "all": "Känslighet: viktade jämförelsepatienter",
+    "balanced": "Känslighet: alla patienter utan team i regionen, oviktade",
+    "all": "Känslighet: patienter utan team, viktade som teamets",
 }
 BALANCE_NAMES = {"age": "Ålder", "share_women": "Andel kvinnor", "index_time": "Indexdatum (år)"}
 
@@ -366,10 +371,8 @@ def balance_table(block: dict) -> pd.DataFrame:
             {
                 "Egenskap": label,
                 "Team": _balance_value(name, row.get("mean_team")),
-                "Jämförelsepatienter": _balance_value(name, row.get("mean_comparison")),
-                "Jämförelsepatienter, viktade": _balance_value(
-                    name, row.get("mean_comparison_weighted")
-                ),
+                "Utan team i regionen": _balance_value(name, row.get("mean_comparison")),
+                "Utan team, viktade": _balance_value(name, row.get("mean_comparison_weighted")),
                 "Skillnad före viktning (SMD)": fmt.number(row.get("smd_before"), 2),
                 "Skillnad efter viktning (SMD)": fmt.number(row.get("smd_after"), 2),
             }

@@ -34,8 +34,8 @@ def pre_trend_text(block: dict, group: str) -> str:
     if not flagged:
         return (
             f"Före inskrivningsperioden ({span}) utvecklades vården likartat hos {group}-"
-            "patienterna och jämförelsepatienterna: ingen skillnad i trend är statistiskt "
-            "säkerställd. Det stöder antagandet bakom effektskattningen."
+            "patienterna och de liknande patienterna utan team: ingen skillnad i trend är "
+            "statistiskt säkerställd. Det stöder antagandet bakom effektskattningen."
         )
     parts = [
         f"{MEASURE_NAMES[m].lower()} "
@@ -44,6 +44,6 @@ def pre_trend_text(block: dict, group: str) -> str:
     ]
     return (
         f"Före inskrivningsperioden ({span}) utvecklades vården olika hos {group}-patienterna "
-        f"och jämförelsepatienterna för {', '.join(parts)}. För dessa mått ska effekten läsas "
-        "med försiktighet: skillnaden kan ha funnits även utan teamen."
+        f"och de liknande patienterna utan team för {', '.join(parts)}. För dessa mått ska "
+        "effekten läsas med försiktighet: skillnaden kan ha funnits även utan teamen."
     )

@@ -420,7 +420,7 @@ def _team_costs(areas: pd.DataFrame) -> pd.DataFrame:
     """Annual team cost per area from the VGR staffing keys (see docs/demo-data.md)."""
     rows = []
     check = (
-        "Rimlighetskontroll: Region Dalarna räknar med 4 MSEK per område och år för mobila team."
+        "Rimlighetskontroll: Region Dalarna räknar med 4 mnkr per område och år för mobila team."
     )
     for area_id, pop in zip(areas["area_id"], areas["population"], strict=True):
         per = pop / 100_000
@@ -429,7 +429,7 @@ def _team_costs(areas: pd.DataFrame) -> pd.DataFrame:
         source = (
             f"Härlett ur VGR:s nyckeltal 3,5 hemsjukvårdsläkare per 100 000 invånare (slutrapport "
             f"Breddinförande av Mobil närvård 2019): {_sv(pop, 0)} inv. ger {_sv(doctors)} "
-            f"läkarårsarbeten à 1,6 MSEK inkl. arbetsgivaravgifter (antagande, 2022). Hela "
+            f"läkarårsarbeten à 1,6 mnkr inkl. arbetsgivaravgifter (antagande, 2022). Hela "
             f"nyckeltalet räknas som tillkommande läkartid. {check}"
         )
         rows.append((area_id, "HSVT", round(hsvt, -3), source))
@@ -437,8 +437,8 @@ def _team_costs(areas: pd.DataFrame) -> pd.DataFrame:
         nsvt = nsvt_doc * DOCTOR_FTE_SEK + nsvt_nurse * NURSE_FTE_SEK
         source = (
             f"Härlett ur VGR:s nyckeltal för närsjukvårdsteam, 1 läkare och 2 sjuksköterskor per "
-            f"100 000 invånare: {_sv(nsvt_doc)} läkare à 1,6 MSEK och {_sv(nsvt_nurse)} "
-            f"sjuksköterskor à 0,8 MSEK per år inkl. arbetsgivaravgifter (antagande, 2022). {check}"
+            f"100 000 invånare: {_sv(nsvt_doc)} läkare à 1,6 mnkr och {_sv(nsvt_nurse)} "
+            f"sjuksköterskor à 0,8 mnkr per år inkl. arbetsgivaravgifter (antagande, 2022). {check}"
         )
         rows.append((area_id, "NSVT", round(nsvt, -3), source))
     table = pd.DataFrame(rows, columns=["area_id", "group", "annual_cost_sek", "source"])
