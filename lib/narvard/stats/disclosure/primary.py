@@ -312,19 +312,26 @@ def _suppress_waves(survey: dict, min_cell: int) -> None:
 
 
 def _suppress_comparisons(survey: dict) -> None:
-    """A comparison whose shares are hidden in the item table is hidden too (its sentence
-    in the report quotes both shares)."""
+    """A comparison quoting a hidden share is hidden too (its sentence in the report quotes
+    both shares); its numbers of answers stay when they are published in the item table."""
     items = survey.get("items", {})
     for comparison in survey.get("comparisons", []):
         cells = [items.get(comparison["question_id"], {}).get(g) for g in comparison["groups"]]
-        if any(c is None or c.get("share_positive") is None for c in cells):
-            _hide_comparison(comparison)
+        _hide_if_quoting_hidden(comparison, cells)
     for comparison in survey.get("area_vs_rest", []):
-        total = items.get(comparison["question_id"], {}).get(TOTAL_KEY)
-        if total is None or total.get("share_positive") is None:
-            _hide_comparison(comparison)
+        _hide_if_quoting_hidden(
+            comparison, [items.get(comparison["question_id"], {}).get(TOTAL_KEY)]
+        )
 
 
-def _hide_comparison(comparison: dict) -> None:
-    for key in ("n", "shares", "difference", "ci", "p_value", "p_holm"):
+def _hide_if_quoting_hidden(comparison: dict, cells: list) -> None:
+    if any(c is None or c.get("n") is None for c in cells):
+        hide_comparison(comparison)
+    elif any(c.get("share_positive") is None for c in cells):
+        hide_comparison(comparison, keep_n=True)
+
+
+def hide_comparison(comparison: dict, keep_n: bool = False) -> None:
+    keys = ("shares", "difference", "ci", "p_value", "p_holm")
+    for key in keys if keep_n else ("n", *keys):
         comparison[key] = None

@@ -114,15 +114,14 @@ def _quoted(table: Table, base: Path, survey: dict) -> None:
             groups = groups_of or comparison.get("groups") or []
             for j, group in enumerate(groups):
                 cell = base + ("items", comparison["question_id"], group)
-                if n[j] is None or shares[j] is None:
+                if n[j] is None:
                     continue
                 table.view(_name(cell + ("n",)), n[j], (path + ("n",),), hides)
-                table.view(
-                    _name(cell + ("positive",)),
-                    round(shares[j] * n[j]),
-                    (path + ("shares",), path + ("n",)),
-                    hides,
-                )
+                if shares[j] is not None:
+                    view = (path + ("shares",), path + ("n",))
+                    table.view(
+                        _name(cell + ("positive",)), round(shares[j] * n[j]), view, hides[1:]
+                    )
 
 
 def _missing(table: Table, base: Path, survey: dict) -> None:
