@@ -242,7 +242,7 @@ def _adjusted(table: Table, results: dict, group: str, block: dict, window: str)
     if not views:
         return
     key = adjusted(group)
-    balance = [base + ("comparison_group", k) for k in ("balance", "max_abs_smd_after")]
+    balance = _team_balance(block, base)
     table.cell(
         key,
         lookup(results, views[0]),
@@ -254,6 +254,16 @@ def _adjusted(table: Table, results: dict, group: str, block: dict, window: str)
         table.view(key, lookup(results, view), (view,), [view])
     _outside(table, included(group), key, f"patients/{group}/outside_adjusted")
     declare_cost_effect(table, results, group, outside=f"patients/{group}/outside_adjusted")
+
+
+def _team_balance(block: dict, base: Path) -> list[Path]:
+    """The team's side of the balance table: means over the estimate's patients."""
+    group = base + ("comparison_group",)
+    rows = (block.get("comparison_group") or {}).get("balance") or []
+    paths = [group + ("max_abs_smd_after",)]
+    for i in range(len(rows)):
+        paths += [group + ("balance", i, k) for k in ("mean_team", "smd_before", "smd_after")]
+    return paths
 
 
 def _profile(table: Table, results: dict, group: str, profile: dict) -> None:
