@@ -87,8 +87,30 @@ def region_table(raw: dict[str, dict]) -> Table:
             terms = tuple((f"{area}/{k}", c) for k, c in relation.terms)
             table.relations.append(Relation(terms, f"{area}: {relation.label}"))
     _region_costs(table, raw)
+    _comparison_pool(table, raw)
     _rest_of_region(table, raw)
     return table
+
+
+def _comparison_pool(table: Table, raw: dict[str, dict]) -> None:
+    """The estimates' comparison patients + those without history = Σ areas' comparison."""
+    views, value = [], None
+    for area, results in raw.items():
+        for group, block in (results.get("consumption") or {}).items():
+            for measure, did in (block.get("did") or {}).items():
+                path = (area, "consumption", group, "did", measure, "n_comparison")
+                views.append((path,))
+                value = did.get("n_comparison")
+    parts = [f"{a}/patients/comparison/included" for a in raw]
+    if value is None or any(p not in table.cells for p in parts):
+        return
+    table.cells["region/pool"] = Cell("region/pool", float(value), views, [])
+    outside = sum(table.cells[p].value for p in parts) - value
+    table.cells["region/pool/outside"] = Cell(
+        "region/pool/outside", outside, [], [], zero_sensitive=False
+    )
+    terms = [("region/pool/outside", 1.0), ("region/pool", 1.0), *((p, -1.0) for p in parts)]
+    table.relation(terms, "outside the estimates = Σ areas' comparison patients − pool")
 
 
 def _region_costs(table: Table, raw: dict[str, dict]) -> None:

@@ -182,6 +182,24 @@ def test_a_shorter_window_with_a_few_more_patients_is_hidden():
     assert shown == {"90": None, "180": 158, "365": 113}
 
 
+def test_person_days_do_not_give_away_that_nobody_died():
+    """20 patients × 180 days = 3 600 person-days exactly when none of them died."""
+    er = totals(30, 12, 20) | {"rate_after_per_180d": 0.6, "rate_ratio": 0.4}
+
+    def shown(deaths: int, days: int) -> dict:
+        block = consumption(20, measures={"er_visits": er}, person_days_after=days)
+        block["deaths_after"] = deaths
+        results = {"window_days": 180, "consumption": {"HSVT": block}}
+        return suppress_results(results, N)["consumption"]["HSVT"]
+
+    nobody = shown(0, 3600)
+    assert nobody["deaths_after"] is None and nobody["person_days_after"] is None
+    assert nobody["measures"]["er_visits"]["rate_after_per_180d"] is None  # 12 / rate
+    assert nobody["measures"]["er_visits"]["after_total"] == 12
+    two = shown(2, 3500)  # how many died cannot be told from 100 lost days
+    assert two["deaths_after"] is None and two["person_days_after"] == 3500
+
+
 # --------------------------------------------------------------------- adjusted estimate
 
 
@@ -408,6 +426,22 @@ def test_a_region_sum_is_hidden_when_one_area_hides_its_part():
     assert PRIVATE not in out
     kept = suppress_results(region_results(0, 0), N)["costs"]["region"]["NSVT"]
     assert kept["n_patients"] == 52 and kept["avoided_use"]["er_visits"]["before_total"] == 80.0
+
+
+def test_the_comparison_pool_does_not_count_patients_without_history():
+    """The estimates' 100 comparison patients (in every report) against the areas' 60 + 42
+    comparison patients: 2 without enough history would be counted by subtraction."""
+
+    def shown(there: int) -> int | None:
+        did = {"rate_ratio": 0.9, "n_team": 30, "n_comparison": 100}
+        block = consumption(30, measures={}, did={"er_visits": did})
+        pool = {"pool": 100, "included": {"here": 60, "there": there}}
+        results = {"consumption": {"HSVT": block}, PRIVATE: {"region": {"comparison_pool": pool}}}
+        out = suppress_results(results, N)
+        return out["consumption"]["HSVT"]["did"]["er_visits"]["n_comparison"]
+
+    assert shown(42) is None
+    assert shown(40) == 100  # the same patients: nothing to subtract
 
 
 def area_vs_rest(other: dict) -> dict:

@@ -15,7 +15,7 @@ from narvard.domain import TEAM_GROUPS
 from narvard.results.analysis import AreaAnalysis, GroupEffect, region_effects, region_windows
 from narvard.stats import cost_effect as ce
 from narvard.stats.describe import included
-from narvard.stats.disclosure.cells import PRIVATE
+from narvard.stats.disclosure.cells import POOL, PRIVATE
 
 
 def _inputs(dataset: ProcessedDataset) -> dict:
@@ -95,12 +95,12 @@ def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> di
     """The region's adjusted effects and summed costs (cached per comparison choice).
 
     {"effects": {group: {measure: did estimate}}, "costs": {group: block, "total": block,
-    "areas": [...]}}.
+    "areas": [...], PRIVATE: each area's counts behind the sums (``region_parts``)}}.
     """
     cache = dataset.folder / f"region_{comparison}.json"
     if cache.exists():
         cached = json.loads(cache.read_text(encoding="utf-8"))
-        if PRIVATE in cached.get(region, {}).get("costs", {}):
+        if POOL in cached.get(region, {}).get("costs", {}).get(PRIVATE, {}):
             return cached[region]
     totals = jsonable(_region_totals(dataset, region, comparison))
     existing = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
@@ -148,7 +148,8 @@ def _region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> d
 def region_parts(windows, effects: dict[str, GroupEffect]) -> dict:
     """Each area's counts behind the region's sums, for disclosure control only (removed
     before anything is published): {group: {area_id: {"included", "adjusted", "totals":
-    {measure: {"before": [included patients', adjusted estimate's], "after": [...]}}}}}."""
+    {measure: {"before": [included patients', adjusted estimate's], "after": [...]}}}},
+    POOL: {"pool": comparison patients of the estimates, "included": {area_id: n}}}."""
     parts: dict = {}
     for group, effect in effects.items():
         rows = included(windows[windows["group"] == group])
@@ -167,6 +168,15 @@ def region_parts(windows, effects: dict[str, GroupEffect]) -> dict:
                 "adjusted": int(len(mine)),
                 "totals": totals,
             }
+    parts[POOL] = None
+    if effects:
+        pool = next(iter(effects.values())).design.pool
+        rows = included(windows[windows["group"] == "comparison"])
+        counts = rows.groupby("area_id").size()
+        parts[POOL] = {
+            "pool": int(len(pool)),
+            "included": {str(a): int(n) for a, n in counts.items()},
+        }
     return parts
 
 

@@ -26,6 +26,7 @@ Path = tuple  # keys (and list indices) from the top of results.json
 View = tuple  # paths that together publish a count (a mean needs its number of patients)
 WHOLE = "*"  # a path ending in WHOLE replaces the entry itself with null
 PRIVATE = "_disclosure"  # figures computed for disclosure control only, never published
+POOL = "comparison_pool"  # the region's comparison patients, under PRIVATE
 
 # Complementary suppression hides the cell of the lowest tier, then the smallest count.
 DETAIL = 0  # a breakdown: exclusion reasons, years, age bands, subgroup levels, labels

@@ -92,6 +92,7 @@ def _consumption(table: Table, results: dict, group: str, block: dict) -> None:
         table.cell(
             name(path), block.get(key), (path,), hides=[path], tier=tier, zero_sensitive=zero
         )
+    _no_deaths(table, results, group, block)
     for measure, figures in block.get("measures", {}).items():
         for period in PERIODS:
             path = base + ("measures", measure, f"{period}_total")
@@ -101,6 +102,22 @@ def _consumption(table: Table, results: dict, group: str, block: dict) -> None:
             table.cell(
                 name(path), figures.get(f"{period}_total"), (path,), hides=hides, tier=HEADLINE
             )
+
+
+def _no_deaths(table: Table, results: dict, group: str, block: dict) -> None:
+    """Person-days after = window × patients exactly when nobody died: then they publish
+    the zero deaths too (and so does each after rate, total / person-days)."""
+    base = ("consumption", group)
+    days, n = block.get("person_days_after"), block.get("n_patients")
+    if block.get("deaths_after") != 0 or days is None or n is None:
+        return
+    if days != results.get("window_days", 0) * n:
+        return
+    view = (base + ("person_days_after",), base + ("n_patients",))
+    after = [f"rate_after_per_180d{s}" for s in ("", "_ci")] + ["rate_ratio", "rate_ratio_ci"]
+    hides = [base + ("person_days_after",)]
+    hides += [base + ("measures", m, k) for m in block.get("measures", {}) for k in after]
+    table.view(name(base + ("deaths_after",)), 0, view, hides)
 
 
 def _implied_count(table: Table, path: Path, measure: str, period: str, n, **kwargs):

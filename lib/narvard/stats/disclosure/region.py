@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 
 from narvard.domain import ALL_GROUPS
-from narvard.stats.disclosure.cells import PRIVATE, lookup, null_path
+from narvard.stats.disclosure.cells import POOL, PRIVATE, lookup, null_path
 from narvard.stats.disclosure.complementary import protect
 from narvard.stats.disclosure.costs import AVOIDED_KEYS, cost_effect_hides
 from narvard.stats.disclosure.declare import declare
@@ -38,12 +38,42 @@ TOTAL_MONEY = (
 def protect_region(results: dict, parts: dict | None, min_cell: int) -> None:
     """Hide the region's cost and effect figures that would reveal a hidden area figure."""
     window = results.get("window_days")
-    for group, areas in (parts or {}).items():
+    parts = dict(parts or {})
+    _protect_pool(results, parts.pop(POOL, None), min_cell)
+    for group, areas in parts.items():
         hidden: set = set()
         for part in areas.values():
             hidden |= hidden_in_area(group, part, window, min_cell)
         for path in _region_paths(results, group, hidden):
             null_path(results, path)
+
+
+def _protect_pool(results: dict, pool: dict | None, min_cell: int) -> None:
+    """The adjusted estimates' comparison patients (the same in every report) against the
+    comparison patients each area's report counts: their difference, the comparison
+    patients without enough history, must not be a small count."""
+    if not pool:
+        return
+    outside = sum(pool["included"].values()) - pool["pool"]
+    if not 0 < outside < min_cell:
+        return
+    for path in _pool_paths(results):
+        null_path(results, path)
+
+
+def _pool_paths(results: dict) -> list[tuple]:
+    window = str(results.get("window_days"))
+    paths = []
+    for group, block in (results.get("consumption") or {}).items():
+        base = ("consumption", group)
+        for kind in ("did", "did_other"):
+            paths += [base + (kind, m, "n_comparison") for m in block.get(kind) or {}]
+        paths.append(base + ("comparison_group", "n_comparison"))
+        own = ((block.get("sensitivity") or {}).get(window) or {}).get("measures") or {}
+        paths += [base + ("sensitivity", window, "measures", m, "did", "n_comparison") for m in own]
+    for group, measures in (results.get("region_effects") or {}).items():
+        paths += [("region_effects", group, m, "n_comparison") for m in measures]
+    return paths
 
 
 def hidden_in_area(group: str, part: dict, window, min_cell: int) -> set:
