@@ -6,7 +6,7 @@ unknown cell and that cell is hidden (or an implied count that is itself sensiti
 cheapest other cell of the relation is hidden too: the lowest tier, then the smallest
 count. Hiding can open another relation, so this runs to a fixed point. A final check
 solves all relations together (linear algebra, not only one relation at a time); a
-hidden count that is still determined gets one more complementary cell, and the loop
+sensitive count that is still determined gets one more complementary cell, and the loop
 starts again. Hiding only ever grows, so this ends.
 """
 
