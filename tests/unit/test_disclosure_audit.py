@@ -18,12 +18,15 @@ from narvard.data.processed import prepare_dataset
 from narvard.data.synthetic.demo import write_demo_dataset
 from narvard.results import assemble
 from narvard.results.costs import jsonable
-from narvard.stats.disclosure import declare, suppress_results
+from narvard.stats.disclosure import PRIVATE, declare, suppress_results
+from narvard.stats.disclosure.cells import POOL
 from narvard.stats.disclosure.complementary import determined
 from narvard.stats.disclosure.primary import apply_primary
+from narvard.stats.disclosure.region import hidden_in_area
 
 N = 5
 AREAS = ("alingsas-lerum", "simba")
+PERIODS = ("before", "after")
 
 
 def _results(dataset, area_id: str, monkeypatch) -> tuple[dict, dict]:
@@ -96,3 +99,20 @@ def test_the_demo_areas_needed_complementary_suppression(demo):
         primary = unsuppressed(raw)
         apply_primary(primary, N)
         assert area_leaks(raw, primary, N) != []
+
+
+def test_the_region_reads_each_areas_report_right(demo):
+    """What the region's sums assume an area hides is what that area's report hides."""
+    for area, (raw, published) in demo.items():
+        for group, areas in raw[PRIVATE]["region"].items():
+            if group == POOL:
+                continue
+            hidden = set()
+            if published["consumption"][group]["n_patients"] is None:
+                hidden.add("included")
+            cost = published["costs"][group]
+            if cost["n_patients"] is None:
+                hidden.add("adjusted")
+            for measure, entry in cost["avoided_use"].items():
+                hidden |= {(measure, p) for p in PERIODS if entry[f"{p}_total"] is None}
+            assert hidden_in_area(group, areas[area], 180, N) == hidden, (area, group)

@@ -144,13 +144,14 @@ def determined(
         known_now = {key: known(results, cell) for key, cell in table.cells.items()}
     unknown = [key for key in table.cells if not known_now[key]]
     found = []
-    for component in _components(table, set(unknown)):
+    for component in _components(table, unknown):
         found += _determined_in(table, component, min_cell)
     return found
 
 
-def _components(table: Table, unknown: set[str]) -> list[tuple[list[str], list[Relation]]]:
-    """Groups of unknown cells linked by relations, with their relations."""
+def _components(table: Table, unknown: list[str]) -> list[tuple[list[str], list[Relation]]]:
+    """Groups of unknown cells linked by relations, with their relations (in the order
+    the cells were declared: the result does not depend on hashing)."""
     parent = {key: key for key in unknown}
 
     def root(key: str) -> str:
@@ -160,14 +161,14 @@ def _components(table: Table, unknown: set[str]) -> list[tuple[list[str], list[R
         return key
 
     for relation in table.relations:
-        keys = [k for k in relation.keys if k in unknown]
+        keys = [k for k in relation.keys if k in parent]
         for other in keys[1:]:
             parent[root(other)] = root(keys[0])
     groups: dict[str, tuple[list[str], list[Relation]]] = {}
     for key in unknown:
         groups.setdefault(root(key), ([], []))[0].append(key)
     for relation in table.relations:
-        keys = [k for k in relation.keys if k in unknown]
+        keys = [k for k in relation.keys if k in parent]
         if keys:
             groups[root(keys[0])][1].append(relation)
     return [g for g in groups.values() if g[1]]
@@ -176,7 +177,7 @@ def _components(table: Table, unknown: set[str]) -> list[tuple[list[str], list[R
 def _component_of(
     table: Table, known_now: dict[str, bool], key: str
 ) -> tuple[list[str], list[Relation]]:
-    unknown = {k for k, is_known in known_now.items() if not is_known}
+    unknown = [k for k, is_known in known_now.items() if not is_known]
     for keys, _ in _components(table, unknown):
         if key in keys:
             return keys, [r for r in table.relations if set(r.keys) & set(keys)]
