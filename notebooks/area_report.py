@@ -103,8 +103,10 @@ else:
 # teambesöket (för jämförelsegruppen: start av kommunal hemsjukvård). Siffrorna är enkla
 # medelvärden per patient, som i tidigare utvärderingar. De visar inte hela effekten av
 # teamen: patienter skrivs ofta in när de är som sjukast, och en del av minskningen hade
-# då kommit ändå. Ett streck (–) betyder att siffran döljs eftersom den bygger på för få
-# personer; en punkt (·) att förändringen inte kan beräknas eftersom inget hände före.
+# då kommit ändå. Ett streck (–) betyder att siffran döljs för att skydda enskilda: den
+# bygger på för få personer, eller skulle tillsammans med andra siffror i rapporten ge ett
+# sådant litet antal; en punkt (·) att förändringen inte kan beräknas eftersom inget hände
+# före.
 
 # %%
 if consumption:
@@ -218,7 +220,9 @@ else:
 # %%
 suppression = (
     f"Antal under {results['min_cell']} visas inte (–), och inte heller siffror som bygger på "
-    "färre patienter eller svarande, så att ingen enskild kan identifieras."
+    "färre patienter eller svarande. Där ett dolt antal skulle kunna räknas fram genom att "
+    "lägga ihop eller dra ifrån andra siffror i rapporten (eller i regionens andra rapporter) "
+    "döljs också en av dem, så ibland döljs även större tal. Så kan ingen enskild identifieras."
     if results["min_cell"] > 0
     else "Skyddet av små tal är avstängt i den här körningen (endast för granskning)."
 )

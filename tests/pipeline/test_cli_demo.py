@@ -62,14 +62,15 @@ def test_report_pages_are_self_contained_swedish_and_complete(rendered):
         assert results["area_name"] in page
         for forbidden in ("nan", "None", "Traceback", "Warning", "import narvard"):
             assert not re.search(rf"\b{forbidden}\b", _visible_text(page)), forbidden
-        # Consumption; one Likert chart per survey; per team group an event study and a
-        # cost tornado.
+        # Consumption; a Likert chart per survey and scale with a published distribution;
+        # per team group an event study and, when its net savings are published, a tornado.
         teams = [results["consumption"].get(g, {}) for g in ("HSVT", "NSVT")]
+        costs = [results["costs"].get(g, {}) for g in ("HSVT", "NSVT")]
         charts = (
             1
-            + sum(1 for s in results["surveys"].values() if s["items"])
+            + sum(len(_scales_shown(s)) for s in results["surveys"].values() if s["items"])
             + sum(1 for block in teams if block.get("event_study"))
-            + sum(1 for g in ("HSVT", "NSVT") if results["costs"].get(g, {}).get("tornado"))
+            + sum(1 for c in costs if c.get("net_savings_sek") is not None and c.get("tornado"))
         )
         assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', page)) == charts
         assert '<html lang="sv">' in page
@@ -102,6 +103,12 @@ def test_rerun_gives_identical_results(rendered):
     assert again.returncode == 0, again.stderr
     first = (root / "reports" / "simba" / "results.json").read_bytes()
     assert (root / "again" / "simba" / "results.json").read_bytes() == first
+
+
+def _scales_shown(survey: dict) -> set[str]:
+    """The scales of the items whose answer distribution disclosure control published."""
+    shown = [q for q, shares in survey["distribution"].items() if shares and q in survey["items"]]
+    return {survey["questions"][q]["scale"] for q in shown}
 
 
 def _visible_text(page: str) -> str:

@@ -122,7 +122,7 @@ def test_component_mean_built_on_a_hidden_share_is_hidden():
 def test_counts_repeated_in_cost_and_comparison_blocks_are_hidden():
     results = {
         "consumption": {
-            "NSVT": consumption_block(30, 6, 6, 40, 8)
+            "NSVT": consumption_block(30, 6, 6, 40, 3)
             | {
                 "comparison_group": {
                     "n_team": 30,
@@ -134,8 +134,8 @@ def test_counts_repeated_in_cost_and_comparison_blocks_are_hidden():
                     "er_visits": {
                         "rate_ratio": 0.8,
                         "ci": [0.5, 1.2],
-                        "n_team": 3,
-                        "n_comparison": 90,
+                        "n_team": 30,
+                        "n_comparison": 3,
                         "comparison": "balanced",
                     }
                 },
@@ -144,8 +144,14 @@ def test_counts_repeated_in_cost_and_comparison_blocks_are_hidden():
         "costs": {
             "NSVT": {
                 "gross_savings_sek": 1.0,
+                "n_patients": 30,
                 "avoided_use": {
-                    "er_visits": {"before_total": 40, "after_total": 3, "avoided_crude": 37}
+                    "er_visits": {
+                        "n_patients": 30,
+                        "before_total": 40,
+                        "after_total": 3,
+                        "avoided_crude": 37,
+                    }
                 },
             }
         },

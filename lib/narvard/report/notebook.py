@@ -21,7 +21,11 @@ from narvard.paths import data_folder, processed_root
 from narvard.report import cards
 from narvard.report import formatting as fmt
 from narvard.report.html import figure_html
-from narvard.report.survey_text import LOW_RESPONSE_NOTE, comparison_sentence
+from narvard.report.survey_text import (
+    HIDDEN_DISTRIBUTION_NOTE,
+    LOW_RESPONSE_NOTE,
+    comparison_sentence,
+)
 from narvard.report.tables import to_html
 from narvard.report.takeaway import TABLES_FOLDER, TableShelf
 from narvard.report.verdict import verdict
@@ -198,6 +202,8 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
                 caption="Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas "
                 "för sig.",
             )
+        if any(shares is None for shares in (survey.get("distribution") or {}).values()):
+            show_markdown(f"*{HIDDEN_DISTRIBUTION_NOTE}*")
         show_table(
             report_tables.survey_table(survey),
             "Andel positiva svar med 95 % konfidensintervall och antal svar",

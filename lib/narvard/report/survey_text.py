@@ -14,6 +14,10 @@ CERTAIN = "skillnaden är statistiskt säkerställd"
 UNCERTAIN = "skillnaden kan bero på slumpen"
 TOO_FEW = "För få svar för att jämföra grupperna."
 LOW_RESPONSE_NOTE = "Svarsfrekvensen är låg, så resultaten är osäkra."
+HIDDEN_DISTRIBUTION_NOTE = (
+    "Frågor där något svarsalternativ har för få svar visas inte i diagrammet: andelarna "
+    "skulle annars avslöja hur enskilda svarat."
+)
 
 # How a group is named inside a Swedish sentence ("En större andel i kommunerna än ...").
 GROUP_PHRASES: dict[str, str] = {

@@ -45,8 +45,9 @@ def exclusion_lines(results: dict) -> list[str]:
     lines = []
     for group, reasons in results.get("exclusions", {}).items():
         for reason, n in reasons.items():
-            min_cell = results.get("min_cell", 0)
-            count = fmt.number(n) if n is not None else f"färre än {min_cell}"
+            count = (
+                fmt.number(n) if n is not None else "ett dolt antal"
+            )  # small, or would reveal one
             noun = "patient" if n == 1 else "patienter"
             text = EXCLUSION_REASONS.get(reason, reason)
             lines.append(f"{group_name(group)}: {count} {noun} där {text}.")

@@ -17,7 +17,7 @@ from narvard.results.flow import patient_flow
 from narvard.results.schema import check_results
 from narvard.stats.contract_costs import cost_results
 from narvard.stats.crude import consumption_results
-from narvard.stats.disclosure import DEFAULT_MIN_CELL, suppress_results
+from narvard.stats.disclosure import DEFAULT_MIN_CELL, PRIVATE, suppress_results
 from narvard.stats.open_answers import load_codebook
 from narvard.stats.profile import area_profile
 from narvard.stats.survey_stats import deep_merge, survey_details
@@ -76,8 +76,9 @@ def costs(area: Area, consumption: dict, analysis: AreaAnalysis, comparison: str
     """Crude contract savings and the cost-effect of the adjusted effect; the region's
     effects and costs (computed once per dataset) under "region" and "region_effects"."""
     region = region_totals(area.dataset, area.region, comparison)
+    parts = region["costs"].pop(PRIVATE, None)
     blocks = _costs(area.dataset, area.area_id, consumption, analysis, region)
-    return {"costs": blocks, "region_effects": region["effects"]}
+    return {"costs": blocks, "region_effects": region["effects"], PRIVATE: parts}
 
 
 def finish(
@@ -106,6 +107,7 @@ def finish(
         },
         "provenance": provenance(area.area_id, manifest["window_days"], min_cell, comparison),
         "comparison": comparison,
+        PRIVATE: {"region": costs.get(PRIVATE)},  # for disclosure control, never published
     }
     results = suppress_results(results, min_cell)
     results["patient_flow"] = patient_flow(results)

@@ -15,6 +15,7 @@ from narvard.domain import TEAM_GROUPS
 from narvard.results.analysis import AreaAnalysis, GroupEffect, region_effects, region_windows
 from narvard.stats import cost_effect as ce
 from narvard.stats.describe import included
+from narvard.stats.disclosure.cells import POOL, PRIVATE
 
 
 def _inputs(dataset: ProcessedDataset) -> dict:
@@ -94,12 +95,12 @@ def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> di
     """The region's adjusted effects and summed costs (cached per comparison choice).
 
     {"effects": {group: {measure: did estimate}}, "costs": {group: block, "total": block,
-    "areas": [...]}}.
+    "areas": [...], PRIVATE: each area's counts behind the sums (``region_parts``)}}.
     """
     cache = dataset.folder / f"region_{comparison}.json"
     if cache.exists():
         cached = json.loads(cache.read_text(encoding="utf-8"))
-        if region in cached:
+        if POOL in cached.get(region, {}).get("costs", {}).get(PRIVATE, {}):
             return cached[region]
     totals = jsonable(_region_totals(dataset, region, comparison))
     existing = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
@@ -111,14 +112,15 @@ def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> di
 
 def _region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> dict:
     effects = region_effects(dataset, region, comparison)
-    result = {"effects": {g: e.estimates for g, e in effects.items()}, "costs": {}}
+    windows = region_windows(dataset, region)
+    parts = region_parts(windows, effects)
+    result = {"effects": {g: e.estimates for g, e in effects.items()}, "costs": {PRIVATE: parts}}
     inputs = _inputs(dataset)
     if not inputs:
         return result
     areas = dataset.areas()
     in_region = areas[areas["region"] == region]
     population = float(in_region["population"].sum())
-    windows = region_windows(dataset, region)
     blocks = []
     for group in TEAM_GROUPS:
         if group not in effects:
@@ -141,6 +143,41 @@ def _region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> d
         result["costs"]["total"] = ce.combined(blocks, population)
     result["costs"]["areas"] = sorted(in_region["area_id"])
     return result
+
+
+def region_parts(windows, effects: dict[str, GroupEffect]) -> dict:
+    """Each area's counts behind the region's sums, for disclosure control only (removed
+    before anything is published): {group: {area_id: {"included", "adjusted", "totals":
+    {measure: {"before": [included patients', adjusted estimate's], "after": [...]}}}},
+    POOL: {"pool": comparison patients of the estimates, "included": {area_id: n}}}."""
+    parts: dict = {}
+    for group, effect in effects.items():
+        rows = included(windows[windows["group"] == group])
+        team = effect.design.team
+        for area_id, own in rows.groupby("area_id", sort=True):
+            mine = team[team["area_id"] == area_id]
+            totals = {
+                m: {
+                    p: [float(own[f"{m}_{p}"].sum()), float(mine[f"{m}_{p}"].sum())]
+                    for p in ("before", "after")
+                }
+                for m in ce.COSTED
+            }
+            parts.setdefault(group, {})[str(area_id)] = {
+                "included": int(len(own)),
+                "adjusted": int(len(mine)),
+                "totals": totals,
+            }
+    parts[POOL] = None
+    if effects:
+        pool = next(iter(effects.values())).design.pool
+        rows = included(windows[windows["group"] == "comparison"])
+        counts = rows.groupby("area_id").size()
+        parts[POOL] = {
+            "pool": int(len(pool)),
+            "included": {str(a): int(n) for a, n in counts.items()},
+        }
+    return parts
 
 
 def _summed_team_cost(inputs: dict, group: str, in_region, windows) -> dict | None:

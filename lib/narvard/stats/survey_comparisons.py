@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from narvard.domain import SCALES
+from narvard.stats.disclosure.cells import PRIVATE
 from narvard.stats.survey_intervals import (
     _answers_of,
     _questions_of,
@@ -171,4 +172,19 @@ def compare_area_to_rest(
     both = pd.concat(
         [area_responses.assign(_side=AREA), rest_responses.assign(_side=REST)], ignore_index=True
     )
-    return compare_groups(questions, both, survey_id, (AREA, REST), "_side", min_n)
+    entries = compare_groups(questions, both, survey_id, (AREA, REST), "_side", min_n)
+    for entry in entries:
+        entry[PRIVATE] = rest_areas(rest_responses, survey_id, entry["question_id"], entry["scale"])
+    return entries
+
+
+def rest_areas(rest_responses: pd.DataFrame, survey_id: str, question_id: str, scale: str) -> dict:
+    """Each other area's answers and positive answers to one item: what the rest of the
+    region adds up. Only for disclosure control, which removes it (never published)."""
+    answers = _answers_of(rest_responses, survey_id)
+    given = answers[answers["question_id"] == question_id]
+    result = {}
+    for area_id, part in given.groupby("area_id", sort=True):
+        summary = item_summary(part["answer"], SCALES[scale])
+        result[str(area_id)] = {"n": summary["n"], "positive": summary["positive"]}
+    return result

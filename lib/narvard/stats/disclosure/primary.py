@@ -1,18 +1,19 @@
-"""Small-cell suppression of area results (docs/contract.md §3, --min-cell).
+"""Primary suppression, figure by figure (docs/disclosure.md, "Rules").
 
-Default on: every published count below ``min_cell`` and every figure derived from fewer
-than ``min_cell`` patients or respondents becomes ``None`` (null in results.json, a dash
-in the report). Where one group's count is suppressed but the others and their total are
-published, the next smallest group is suppressed too, so the hidden count cannot be
-recovered by subtraction. ``min_cell = 0`` turns suppression off.
+Every published count below ``min_cell`` and every figure derived from fewer than
+``min_cell`` patients or respondents becomes ``None`` (null in results.json, a dash in the
+report): small groups, levels and estimates are hidden whole, small totals with their
+means and changes, small survey cells with their shares. Complementary suppression (what
+could be recovered by adding or subtracting) is ``narvard.stats.disclosure.complementary``.
 """
 
 from __future__ import annotations
 
 import copy
 
-DEFAULT_MIN_CELL = 5
-TOTAL_KEY = "all"
+from narvard.domain import ALL_GROUPS
+
+TOTAL_KEY = ALL_GROUPS
 
 
 def is_small(count: float | None, min_cell: int) -> bool:
@@ -20,12 +21,8 @@ def is_small(count: float | None, min_cell: int) -> bool:
     return count is not None and count < min_cell
 
 
-def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
-    """A copy of an area's results with small counts and what derives from them removed."""
-    results = copy.deepcopy(results)
-    results["min_cell"] = min_cell
-    if min_cell <= 0:
-        return results
+def apply_primary(results: dict, min_cell: int) -> None:
+    """Hide small counts and what derives from them, in place."""
     for group, block in results.get("consumption", {}).items():
         _suppress_consumption(block, min_cell)
         cost = results.get("costs", {}).get(group)
@@ -50,7 +47,21 @@ def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
         for reason, count in reasons.items():
             if is_small(count, min_cell):
                 reasons[reason] = None
-    return results
+
+
+def apply_consequences(results: dict) -> None:
+    """Figures quoting hidden ones: intervals of hidden shares, comparisons and component
+    means built on them, the distribution of an item whose answers are hidden."""
+    for survey in results.get("surveys", {}).values():
+        for qid, item in survey.get("items", {}).items():
+            for cell in item.values():
+                if cell.get("share_positive") is None and "ci" in cell:
+                    cell["ci"] = None
+            total = item.get(TOTAL_KEY, {})
+            if total.get("n") is None and (survey.get("distribution") or {}).get(qid):
+                survey["distribution"][qid] = None
+        _suppress_comparisons(survey)
+        _hide_components(survey)
 
 
 COUNT_KEYS = ("before_total", "after_total", "n_team", "n_comparison", "n_patients")
@@ -255,29 +266,19 @@ def _suppress_survey(survey: dict, min_cell: int) -> None:
         if is_small(group.get("respondents"), min_cell):
             group["respondents"] = None
             group["response_rate"] = None
-    _protect_margin(survey.get("groups", {}), "respondents")
-    for qid, item in survey.get("items", {}).items():
+    for item in survey.get("items", {}).values():
         for cell in item.values():
             if is_small(cell["n"], min_cell):
                 _null_all(cell)
             elif is_small(cell["positive"], min_cell):
                 cell["positive"] = None
                 cell["share_positive"] = None
-        _protect_margin(item, "n")
-        _protect_margin(item, "positive")
-        for cell in item.values():
-            if cell.get("share_positive") is None and "ci" in cell:
-                cell["ci"] = None
-        total = item.get(TOTAL_KEY, {})
-        if total.get("n") is None and qid in survey.get("distribution", {}):
-            survey["distribution"][qid] = None
-    _suppress_comparisons(survey)
-    _suppress_components(survey, min_cell)
+    _suppress_waves(survey, min_cell)
     for item in survey.get("missing", {}).values():
         for cell in item.values():
-            for key, count in cell.items():
-                if is_small(count, min_cell):
-                    cell[key] = None
+            if is_small(cell.get("respondents"), min_cell):
+                for key in cell:
+                    cell[key] = None  # a row of fewer than N respondents
     for theme in survey.get("themes", {}).values():
         if is_small(theme.get("n"), min_cell):
             theme["n"] = None
@@ -290,7 +291,7 @@ def _suppress_survey(survey: dict, min_cell: int) -> None:
             answers["n"] = None
 
 
-def _suppress_components(survey: dict, min_cell: int) -> None:
+def _hide_components(survey: dict) -> None:
     """A component mean built on a hidden item share would reveal it: hide that mean."""
     items = survey.get("items", {})
     for component in survey.get("components", {}).values():
@@ -298,7 +299,10 @@ def _suppress_components(survey: dict, min_cell: int) -> None:
             cells = [items.get(q, {}).get(group) for q in component.get("items", [])]
             if any(c is None or c.get("share_positive") is None for c in cells):
                 cell["mean_share_favourable"] = None
-    for wave_item in survey.get("waves", {}).get("items", {}).values():
+
+
+def _suppress_waves(survey: dict, min_cell: int) -> None:
+    for wave_item in (survey.get("waves") or {}).get("items", {}).values():
         for wave in wave_item.values():
             for cell in wave.values():
                 if is_small(cell.get("n"), min_cell):
@@ -308,38 +312,26 @@ def _suppress_components(survey: dict, min_cell: int) -> None:
 
 
 def _suppress_comparisons(survey: dict) -> None:
-    """A comparison whose shares are hidden in the item table is hidden too (its sentence
-    in the report quotes both shares)."""
+    """A comparison quoting a hidden share is hidden too (its sentence in the report quotes
+    both shares); its numbers of answers stay when they are published in the item table."""
     items = survey.get("items", {})
     for comparison in survey.get("comparisons", []):
         cells = [items.get(comparison["question_id"], {}).get(g) for g in comparison["groups"]]
-        if any(c is None or c.get("share_positive") is None for c in cells):
-            _hide_comparison(comparison)
+        _hide_if_quoting_hidden(comparison, cells)
     for comparison in survey.get("area_vs_rest", []):
-        total = items.get(comparison["question_id"], {}).get(TOTAL_KEY)
-        if total is None or total.get("share_positive") is None:
-            _hide_comparison(comparison)
+        _hide_if_quoting_hidden(
+            comparison, [items.get(comparison["question_id"], {}).get(TOTAL_KEY)]
+        )
 
 
-def _hide_comparison(comparison: dict) -> None:
-    for key in ("n", "shares", "difference", "ci", "p_value", "p_holm"):
+def _hide_if_quoting_hidden(comparison: dict, cells: list) -> None:
+    if any(c is None or c.get("n") is None for c in cells):
+        hide_comparison(comparison)
+    elif any(c.get("share_positive") is None for c in cells):
+        hide_comparison(comparison, keep_n=True)
+
+
+def hide_comparison(comparison: dict, keep_n: bool = False) -> None:
+    keys = ("shares", "difference", "ci", "p_value", "p_holm")
+    for key in keys if keep_n else ("n", *keys):
         comparison[key] = None
-
-
-def _protect_margin(cells: dict, key: str) -> None:
-    """Complementary suppression: if exactly one group is hidden while the total is shown,
-    hide the smallest other group too (otherwise total − others reveals it)."""
-    groups = {g: c for g, c in cells.items() if g != TOTAL_KEY and isinstance(c, dict)}
-    hidden = [g for g, c in groups.items() if c.get(key) is None]
-    shown = [g for g, c in groups.items() if c.get(key) is not None]
-    total = cells.get(TOTAL_KEY)
-    total_shown = total is None or total.get(key) is not None
-    if len(hidden) == 1 and shown and total_shown:
-        smallest = min(shown, key=lambda g: groups[g][key])
-        if key == "n":
-            _null_all(groups[smallest])
-        else:
-            groups[smallest][key] = None
-            for derived in ("share_positive", "response_rate"):
-                if derived in groups[smallest]:
-                    groups[smallest][derived] = None

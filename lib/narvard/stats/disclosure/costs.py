@@ -1,0 +1,147 @@
+"""Cells and relations of an area's cost blocks (docs/disclosure.md, "Relations").
+
+The contract's crude savings: avoided = before − after (the group's totals) for each
+costed measure, and gross savings = Σ unit cost × avoided. The cost-effect analysis rests
+on the adjusted estimate's patients: each of its before/after totals is the group's total
+minus the events of the patients outside the estimate, avoided (crude) = before − after,
+and every amount per year scales with its number of patients. Its money figures are
+therefore hidden with any of these counts.
+"""
+
+from __future__ import annotations
+
+from narvard.domain import COSTED_MEASURES
+from narvard.stats.disclosure.cells import HEADLINE, SECONDARY, Path, Table, lookup
+
+COST_EFFECT = (
+    "annual_gross_savings_adjusted_sek",
+    "annual_gross_savings_crude_sek",
+    "gross_savings_per_patient_sek",
+    "avoided_bed_days_per_year",
+    "net_savings_sek",
+    "return_per_krona",
+    "cost_per_avoided_bed_day_sek",
+    "break_even_patients_per_year",
+    "annual_gross_savings_ci",
+    "avoided_bed_days_per_year_ci",
+    "net_savings_ci",
+    "prob_net_positive",
+    "return_per_krona_ci",
+    "tornado",
+)
+PER_100K = (
+    "annual_gross_savings_adjusted_sek",
+    "net_savings_sek",
+    "avoided_bed_days_per_year",
+    "break_even_patients_per_year",
+)
+PER_YEAR = ("avoided_per_year", "avoided_crude_per_year")
+AVOIDED_KEYS = (
+    "expected_after",
+    "avoided",
+    "avoided_per_year",
+    "avoided_crude",
+    "avoided_crude_per_year",
+)
+
+
+def _name(path: Path) -> str:
+    return "/".join(map(str, path))
+
+
+def contract_cost_hides(results: dict, group: str, measure: str) -> list[Path]:
+    """What a group's event total hides in the contract's savings: the measure's avoided
+    count and savings, and the gross savings (Σ over measures)."""
+    item = COSTED_MEASURES.get(measure)
+    items = lookup(results, ("costs", group, "items")) or {}
+    if item not in items:
+        return []
+    path = ("costs", group, "items", item)
+    return [path + ("avoided",), path + ("savings_sek",), ("costs", group, "gross_savings_sek")]
+
+
+def cost_effect_hides(results: dict, group: str, block: Path = ()) -> list[Path]:
+    """Every figure of the cost-effect analysis that rests on its patients and totals."""
+    block = block or ("costs", group)
+    paths = [block + (k,) for k in COST_EFFECT]
+    paths += [block + ("per_100k", k) for k in PER_100K]
+    for measure in lookup(results, block + ("avoided_use",)) or {}:
+        paths += [block + ("avoided_use", measure, k) for k in PER_YEAR]
+    return paths
+
+
+def declare_contract_costs(table: Table, results: dict, group: str) -> None:
+    """avoided = before − after per costed measure; gross = Σ unit cost × avoided."""
+    items = lookup(results, ("costs", group, "items")) or {}
+    terms = []
+    for measure, item in COSTED_MEASURES.items():
+        if item not in items:
+            continue
+        path = ("costs", group, "items", item)
+        cell = table.cell(
+            _name(path + ("avoided",)),
+            items[item].get("avoided"),
+            (path + ("avoided",),),
+            hides=[path + ("avoided",), path + ("savings_sek",)],
+            tier=HEADLINE,
+            count=False,
+        )
+        if cell is None:
+            continue
+        before, after = (
+            _name(("consumption", group, "measures", measure, f"{p}_total"))
+            for p in ("before", "after")
+        )
+        table.relation(
+            [(before, 1.0), (after, -1.0), (cell.key, -1.0)],
+            f"{group} {item}: avoided = before − after",
+        )
+        price = items[item].get("cost_sek")
+        if price is not None:
+            terms.append((cell.key, -float(price)))
+    gross = ("costs", group, "gross_savings_sek")
+    cell = table.cell(
+        _name(gross), lookup(results, gross), (gross,), hides=[gross], tier=SECONDARY, count=False
+    )
+    if cell and terms:
+        table.relation([(cell.key, 1.0), *terms], f"{group}: gross = Σ unit cost × avoided")
+
+
+def declare_cost_effect(table: Table, results: dict, group: str, outside: str) -> None:
+    """The adjusted estimate's before/after totals: the group's totals minus the events of
+    the patients outside it; avoided (crude) = before − after."""
+    use = lookup(results, ("costs", group, "avoided_use")) or {}
+    people = table.cells[outside].value if outside in table.cells else None
+    for measure, entry in use.items():
+        path = ("costs", group, "avoided_use", measure)
+        keys = {}
+        for period in ("before", "after"):
+            here = path + (f"{period}_total",)
+            hides = [here, *(path + (k,) for k in AVOIDED_KEYS), *cost_effect_hides(results, group)]
+            cell = table.cell(
+                _name(here), entry.get(f"{period}_total"), (here,), hides=hides, tier=SECONDARY
+            )
+            if cell is None:
+                continue
+            keys[period] = cell.key
+            whole = _name(("consumption", group, "measures", measure, f"{period}_total"))
+            if whole in table.cells and people is not None:
+                rest = f"{whole}/outside_adjusted"
+                table.cell(rest, table.cells[whole].value - cell.value, None, people=int(people))
+                table.total(
+                    whole, [cell.key, rest], f"{group} {measure} {period}: adjusted + outside"
+                )
+        crude = path + ("avoided_crude",)
+        cell = table.cell(
+            _name(crude),
+            entry.get("avoided_crude"),
+            (crude,),
+            hides=[crude, path + ("avoided_crude_per_year",)],
+            tier=HEADLINE,
+            count=False,
+        )
+        if cell and len(keys) == 2:
+            table.relation(
+                [(keys["before"], 1.0), (keys["after"], -1.0), (cell.key, -1.0)],
+                f"{group} {measure}: avoided crude = before − after",
+            )

@@ -1,0 +1,118 @@
+"""No hidden count can be recovered by adding or subtracting published numbers.
+
+A brute-force check (tests/unit/disclosure_audit.py) over real results: the contract's
+worked example at --min-cell 5, and two small areas of the generated demo (alingsås-lerum
+and simba, where the review of the rendered demo found recoverable counts), each report on
+its own and the two reports together (the region's sums).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pandas as pd
+import pytest
+from disclosure_audit import area_leaks, region_leaks, region_table, unsuppressed
+from narvard.data.processed import prepare_dataset
+from narvard.data.synthetic.demo import write_demo_dataset
+from narvard.results import assemble
+from narvard.results.costs import jsonable
+from narvard.stats.disclosure import PRIVATE, declare, suppress_results
+from narvard.stats.disclosure.cells import POOL
+from narvard.stats.disclosure.complementary import determined
+from narvard.stats.disclosure.primary import apply_primary
+from narvard.stats.disclosure.region import hidden_in_area
+
+N = 5
+AREAS = ("alingsas-lerum", "simba")
+PERIODS = ("before", "after")
+
+
+def _results(dataset, area_id: str, monkeypatch) -> tuple[dict, dict]:
+    """(the results before disclosure control, as published) for one area."""
+    seen = {}
+
+    def keep(results, min_cell):
+        seen["raw"] = jsonable(copy.deepcopy(results))
+        return suppress_results(results, min_cell)
+
+    monkeypatch.setattr(assemble, "suppress_results", keep)
+    published = assemble.area_results(dataset, area_id, N)
+    return seen["raw"], json.loads(json.dumps(jsonable(published)))
+
+
+@pytest.fixture
+def contract(contract_example, tmp_path, monkeypatch):
+    dataset = prepare_dataset(contract_example, tmp_path / "processed", 180)
+    return _results(dataset, "exempelby", monkeypatch)
+
+
+def test_the_contract_example_leaks_nothing(contract):
+    raw, published = contract
+    assert area_leaks(raw, published, N) == []
+    assert determined(published, declare(unsuppressed(raw)), N) == []
+    assert declare(unsuppressed(raw)).mismatches == []
+
+
+def test_the_check_can_fail(contract):
+    """Primary suppression alone (every small count hidden, nothing else) leaks."""
+    raw, _ = contract
+    primary = unsuppressed(raw)
+    apply_primary(primary, N)
+    assert area_leaks(raw, primary, N) != []
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> dict[str, tuple[dict, dict]]:
+    """Two areas of the demo as their own region: {area: (raw, published)}."""
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo_dataset(folder, seed=2019)
+    for path in folder.glob("*.csv"):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "area_id" in table.columns:
+            table[table["area_id"].isin(AREAS)].to_csv(path, index=False, lineterminator="\n")
+    dataset = prepare_dataset(folder, folder / "processed", 180)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return {area: _results(dataset, area, monkeypatch) for area in AREAS}
+
+
+@pytest.mark.parametrize("area", AREAS)
+def test_a_demo_area_leaks_nothing(demo, area):
+    raw, published = demo[area]
+    table = declare(unsuppressed(raw))
+    assert table.mismatches == []
+    assert area_leaks(raw, published, N) == []
+    assert determined(published, table, N) == []
+
+
+def test_the_demo_areas_leak_nothing_together(demo):
+    raw = {area: unsuppressed(r) for area, (r, _) in demo.items()}
+    published = {area: p for area, (_, p) in demo.items()}
+    assert region_leaks(raw, published, N) == []
+    assert determined(published, region_table(raw), N) == []
+
+
+def test_the_demo_areas_needed_complementary_suppression(demo):
+    """The areas are a real test: primary suppression alone would leak in both."""
+    for raw, _ in demo.values():
+        primary = unsuppressed(raw)
+        apply_primary(primary, N)
+        assert area_leaks(raw, primary, N) != []
+
+
+def test_the_region_reads_each_areas_report_right(demo):
+    """What the region's sums assume an area hides is what that area's report hides."""
+    for area, (raw, published) in demo.items():
+        for group, areas in raw[PRIVATE]["region"].items():
+            if group == POOL:
+                continue
+            hidden = set()
+            if published["consumption"][group]["n_patients"] is None:
+                hidden.add("included")
+            cost = published["costs"][group]
+            if cost["n_patients"] is None:
+                hidden.add("adjusted")
+            for measure, entry in cost["avoided_use"].items():
+                hidden |= {(measure, p) for p in PERIODS if entry[f"{p}_total"] is None}
+            assert hidden_in_area(group, areas[area], 180, N) == hidden, (area, group)
