@@ -1,6 +1,6 @@
 """Helpers the area notebook calls, so that the notebook itself stays thin.
 
-Figures are embedded as PNG inside HTML <figure> elements with alt text and a caption:
+Figures are embedded as SVG inside HTML <figure> elements with alt text and a caption:
 the rendered report then needs no external file and screen readers get a description.
 """
 
@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from narvard.data.processed import ProcessedDataset, latest_processed, processed_by_key
 from narvard.paths import data_folder, processed_root
 from narvard.report import formatting as fmt
+from narvard.report.chart_style import rc
 from narvard.report.html import figure_html
 from narvard.report.survey_text import LOW_RESPONSE_NOTE, comparison_sentence
 from narvard.report.tables import to_html
@@ -27,10 +28,10 @@ from narvard.results.reproduce import differences
 
 
 def setup() -> None:
-    """Quiet, print-friendly defaults for a report run."""
+    """Quiet, print-friendly defaults for a report run (the charts' own style is applied
+    by each chart function, chart_style)."""
     warnings.filterwarnings("ignore")
-    plt.rcParams.update({"figure.dpi": 100, "font.size": 9, "axes.titlesize": 10})
-    plt.rcParams["text.parse_math"] = False  # "$" in a name or question is just a dollar
+    plt.rcParams.update(rc())
 
 
 def open_dataset(dataset_key: str, window_days: int) -> ProcessedDataset:
