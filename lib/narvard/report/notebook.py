@@ -150,7 +150,6 @@ def show_origin(results: dict) -> None:
 def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     """One survey: response, Likert charts, shares with intervals, comparisons, themes."""
     from narvard.domain import survey_name
-    from narvard.report import likert
     from narvard.report import tables as report_tables
 
     name = survey_name(survey_id)
@@ -160,15 +159,8 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     if survey.get("low_response"):
         show_markdown(f"*{LOW_RESPONSE_NOTE}*")
     if survey["items"]:
-        for scale, items in _items_by_scale(survey).items():
-            labels = {q: _item_label(survey, q) for q in items}
-            show_figure(
-                likert.likert_chart(items, scale, labels=labels, title=name, show_n=False),
-                alt=f"Liggande staplar för {name.lower()}: fördelningen av svar per fråga, "
-                "negativa svar till vänster och positiva till höger om mitten.",
-                caption="Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas "
-                "för sig.",
-            )
+        for fig, alt, caption in likert_figures(survey, name):
+            show_figure(fig, alt, caption)
         show_table(
             report_tables.survey_table(survey),
             "Andel positiva svar med 95 % konfidensintervall och antal svar",
@@ -184,6 +176,41 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     _show_sentences("Skillnader mellan grupper", survey.get("comparisons", []))
     _show_sentences("Området jämfört med övriga regionen", survey.get("area_vs_rest", []))
     _show_open_answers(survey)
+
+
+def likert_figures(survey: dict, name: str) -> list[tuple[Figure, str, str]]:
+    """(figure, alt text, caption) of each Likert chart of a survey, one per scale; items
+    marked reversed in results.json are drawn with their favourable answers on the right."""
+    from narvard.report import likert
+
+    found = []
+    for scale, items in _items_by_scale(survey).items():
+        labels = {q: _item_label(survey, q) for q in items}
+        flipped = [q for q in items if survey["questions"][q].get("reversed")]
+        fig = likert.likert_chart(
+            items, scale, labels=labels, title=name, show_n=False, reversed_items=flipped
+        )
+        alt = (
+            f"Liggande staplar för {name.lower()}: fördelningen av svar per fråga, "
+            "ogynnsamma svar till vänster och gynnsamma till höger om mitten."
+        )
+        found.append((fig, alt, likert_caption(bool(flipped))))
+    return found
+
+
+def likert_caption(with_reversed: bool) -> str:
+    """The caption under a Likert chart (Swedish), explaining reversed items when drawn."""
+    caption = (
+        "Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas för sig. "
+        "Gynnsamma svar står alltid till höger om mitten."
+    )
+    if with_reversed:
+        caption += (
+            " Negativt formulerade påståenden (om brister) visas med vänd skala, eftersom det "
+            "där är gynnsamt att inte instämma; teckenförklaringens nedre rad visar vilka svar "
+            "färgerna då står för."
+        )
+    return caption
 
 
 def _item_label(survey: dict, qid: str) -> str:
