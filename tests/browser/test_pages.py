@@ -1,7 +1,8 @@
 """Every rendered page as a person sees it: opened in headless Chromium with no network.
 
 For index.html and every area's report.html: no console errors, no failed or blocked
-requests, every image decoded and described (alt), every table-of-contents link landing
+requests, every image decoded, described (alt) and shown at its natural size (on screen
+and laid out for A4, so chart text keeps its size), every table-of-contents link landing
 on a heading, `lang="sv"`, and a PDF printed on A4. A screenshot of the first screen and
 the PDF of each page are kept under test-artifacts/ for a human to look at.
 
@@ -167,7 +168,8 @@ IMAGES = """async () => Promise.all([...document.images].map(async (img) => {
   let error = null;
   try { await img.decode(); } catch (e) { error = String(e); }
   return {src: (img.getAttribute('src') || '').slice(0, 60), alt: img.getAttribute('alt'),
-          width: img.naturalWidth, height: img.naturalHeight, error};
+          width: img.naturalWidth, height: img.naturalHeight, error,
+          shown: img.getBoundingClientRect().width};
 }))"""
 
 # As the HTML standard finds a fragment's element: the id as written, then percent-decoded
@@ -199,6 +201,9 @@ def image_problems(page) -> list[str]:
             problems.append(f"{where} has natural size {image['width']}×{image['height']}")
         if not (image["alt"] or "").strip():
             problems.append(f"{where} has no alt text")
+        if image["width"] and image["shown"] < image["width"] - 0.5:
+            # a chart's type is sized for its natural size; scaled down it drops below 9 pt
+            problems.append(f"{where} is shown {image['shown']:.0f} px wide of {image['width']}")
     return problems
 
 
@@ -276,6 +281,32 @@ def test_every_rendered_page_is_checked(sites):
         for p in [out / "index.html", *out.glob("*/report.html")]
     }
     assert rendered == set(PAGES)
+
+
+# A4 less the 15 mm page margins of narvard.css, in CSS px: the width Chromium lays out a
+# printed page at.
+A4_COLUMN_PX = round((210 - 2 * 15) / 25.4 * 96)
+
+
+@pytest.mark.parametrize(("dataset", "relative"), PAGES, ids=[f"{d}:{p}" for d, p in PAGES])
+def test_charts_are_not_scaled_down_in_print(browser, sites, dataset, relative):
+    """Laid out as printed on A4, every chart keeps its natural size, so its type keeps
+    the 9 pt it was drawn with (a scaled-down image shrinks its text)."""
+    offline = Offline(browser)
+    try:
+        page = offline.page
+        page.set_viewport_size({"width": A4_COLUMN_PX, "height": 1100})
+        page.emulate_media(media="print")
+        page.goto((sites[dataset] / relative).as_uri(), wait_until="load")
+        images = page.evaluate(IMAGES)
+        shrunk = [
+            f"{i['src']}…: {i['shown']:.0f} of {i['width']} px"
+            for i in images
+            if i["shown"] < i["width"] - 0.5
+        ]
+        assert not shrunk, f"{dataset}/{relative}: charts scaled down in print: {shrunk}"
+    finally:
+        offline.close()
 
 
 @pytest.mark.parametrize("dataset", ["demo", "contract"])

@@ -72,7 +72,7 @@ def test_report_pages_are_self_contained_swedish_and_complete(rendered):
             + sum(1 for block in teams if block.get("event_study"))
             + sum(1 for c in costs if c.get("net_savings_sek") is not None and c.get("tornado"))
         )
-        assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', page)) == charts
+        assert len(re.findall(r'<img[^>]*src="data:image/svg\+xml;base64,', page)) == charts
         assert '<html lang="sv">' in page
         assert page.count("alt=") >= charts
         hsvt = results["consumption"]["HSVT"]["n_patients"]

@@ -16,6 +16,7 @@ import re
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from chart_checks import chart_problems
 from narvard.report import formatting as fmt
 from narvard.report.cost_text import cost_paragraph, row_label, setting_label
 from narvard.report.formatting import MINUS, NBSP
@@ -245,7 +246,11 @@ def test_tornado_chart_draws_one_bar_per_row(full_tornado):
             assert (left, right) == pytest.approx((row["low_sek"] / 1e6, row["high_sek"] / 1e6))
         labels = [tick.get_text().replace("\n", " ") for tick in ax.get_yticklabels()]
         assert labels == [row_label(row) for row in reversed(rows)]
-        assert ax.xaxis.get_major_formatter()(0.5, 0) == "0,5"
+        assert ax.xaxis.get_major_formatter().format_ticks([-1, -0.5, 0]) == [
+            f"{MINUS}1",
+            f"{MINUS}0,5",
+            "0",
+        ]
         assert ax.get_xlabel() == "Nettobesparing per år (mnkr)"
     finally:
         plt.close(fig)
@@ -258,5 +263,23 @@ def test_tornado_chart_shows_at_most_max_rows(full_tornado):
         ax = fig.axes[0]
         assert len(ax.get_yticklabels()) == 10
         assert sorted(_bars_by_row(ax)) == list(range(10))
+    finally:
+        plt.close(fig)
+
+
+def test_tornado_labels_lie_inside_the_axes_and_type_is_readable(full_tornado):
+    fig = tornado_chart(full_tornado, "HSVT: vad avgör nettot?")
+    try:
+        assert chart_problems(fig) == []
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        frame = ax.get_window_extent(renderer)
+        labels = [t for t in ax.texts if t.get_text()]
+        assert len(labels) == 2 * len(ax.get_yticks())  # a setting label at each end
+        for label in labels:
+            box = label.get_window_extent(renderer)
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1, label.get_text()
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert all("." not in t for t in ticks), ticks
     finally:
         plt.close(fig)

@@ -1,60 +1,119 @@
 """Report figures, each a function of an area's results (never of raw data).
 
 Colours come from the Okabe–Ito palette, which stays distinguishable with colour-blindness
-and in greyscale; bars also carry hatching so before/after read in print.
+and in greyscale; bars also carry hatching so before/after read in print. Seaborn draws
+what it can from a tidy table (the bars, the monthly lines); the intervals of the monthly
+chart are computed elsewhere (results.json), so their bands are drawn with matplotlib.
+Every chart is at most ``FIGURE_WIDTH_IN`` wide with type of at least 9 pt
+(``chart_style``), and its ticks are labelled in Swedish.
 """
 
 from __future__ import annotations
 
+import math
+import re
+
 import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from narvard.domain import MEASURE_NAMES, MEASURES, group_name
 from narvard.report import formatting as fmt
+from narvard.report.chart_style import FIGURE_WIDTH_IN, MONTH_STEPS, chart, swedish_ticks
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 BEFORE_COLOUR, AFTER_COLOUR = "#999999", "#0072B2"
+PERIODS = {"before": "Före", "after": "Efter"}
+AFTER_HATCH = "//"
+BAR_WIDTH = 0.8  # seaborn's default: two bars per group at −0,2 and +0,2
+GROUP_TICKS = {"comparison": "Jämförelse"}
+COMPARISON_COLOUR, BAND_ALPHA, PERIOD_SHADE = "#555555", 0.18, "#E8E8E8"
+TEAM_SERIES, COMPARISON_SERIES = "team", "comparison"
 
 
-def _swedish_axis(ax, decimals: int = 1) -> None:
-    ax.yaxis.set_major_formatter(lambda value, _pos: fmt.number(value, decimals))
+def _panels(height: float) -> tuple[Figure, list]:
+    """A 2 × 2 grid, one panel per measure, as wide as a chart may be."""
+    fig, axes = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, height), layout="constrained")
+    return fig, list(axes.flat)
 
 
+def consumption_frame(results: dict) -> pd.DataFrame:
+    """Mean use per patient as a tidy table: measure, group, period (Före/Efter), mean
+    (NaN where disclosure control hid the figure)."""
+    rows = []
+    for group, block in results["consumption"].items():
+        for measure in MEASURES:
+            for period, name in PERIODS.items():
+                value = block["measures"][measure][f"{period}_mean"]
+                rows.append(
+                    {
+                        "measure": measure,
+                        "group": GROUP_TICKS.get(group, group),
+                        "period": name,
+                        "mean": float("nan") if value is None else float(value),
+                    }
+                )
+    return pd.DataFrame(rows, columns=["measure", "group", "period", "mean"])
+
+
+@chart
 def consumption_chart(results: dict) -> Figure:
-    """Mean use per patient before and after the index date, one panel per measure."""
-    groups = list(results["consumption"])
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(12, 3.6), layout="constrained")
-    for ax, measure in zip(axes, MEASURES, strict=True):
-        positions = range(len(groups))
-        for offset, period, colour, hatch in (
-            (-0.2, "before", BEFORE_COLOUR, ""),
-            (0.2, "after", AFTER_COLOUR, "//"),
-        ):
-            values = [
-                results["consumption"][g]["measures"][measure][f"{period}_mean"] for g in groups
-            ]
-            heights = [v if v is not None else 0 for v in values]
-            ax.bar(
-                [p + offset for p in positions],
-                heights,
-                width=0.4,
-                color=colour,
-                hatch=hatch,
-                edgecolor="white",
-                label="Före" if period == "before" else "Efter",
-            )
-        ax.set_xticks(list(positions), [g if g != "comparison" else "Jämf." for g in groups])
-        ax.set_title(MEASURE_NAMES[measure], fontsize=10)
-        _swedish_axis(ax)
-        ax.spines[["top", "right"]].set_visible(False)
-    axes[0].set_ylabel("Medel per patient och period")
-    axes[0].legend(frameon=False)
+    """Mean use per patient before and after the index date, one panel per measure
+    (seaborn bars; a hidden figure shows as "–" instead of a bar)."""
+    frame = consumption_frame(results)
+    groups = list(dict.fromkeys(frame["group"]))
+    fig, axes = _panels(5.2)
+    for k, (ax, measure) in enumerate(zip(axes, MEASURES, strict=True)):
+        data = frame[frame["measure"] == measure]
+        sns.barplot(
+            data=data,
+            x="group",
+            y="mean",
+            hue="period",
+            order=groups,
+            hue_order=list(PERIODS.values()),
+            palette=[BEFORE_COLOUR, AFTER_COLOUR],
+            errorbar=None,
+            width=BAR_WIDTH,
+            saturation=1,
+            legend=False,
+            ax=ax,
+        )
+        for patch in ax.containers[-1].patches if len(ax.containers) > 1 else ():
+            patch.set_hatch(AFTER_HATCH)
+        _mark_hidden(ax, data, groups)
+        ax.set_title(MEASURE_NAMES[measure])
+        ax.set_xlabel("")
+        ax.set_ylabel("Medel per patient" if k % 2 == 0 else "")
+        swedish_ticks(ax.yaxis)
+    fig.legend(
+        handles=[
+            Patch(facecolor=BEFORE_COLOUR, edgecolor="white", label=PERIODS["before"]),
+            Patch(
+                facecolor=AFTER_COLOUR, edgecolor="white", hatch=AFTER_HATCH, label=PERIODS["after"]
+            ),
+        ],
+        loc="outside upper center",
+        ncols=2,
+        frameon=False,
+    )
     return fig
 
 
+def _mark_hidden(ax, data: pd.DataFrame, groups: list[str]) -> None:
+    """A "–" at the foot of every bar that disclosure control hid."""
+    for row in data[data["mean"].isna()].itertuples():
+        offset = BAR_WIDTH / 4 * (1 if row.period == PERIODS["after"] else -1)
+        ax.text(groups.index(row.group) + offset, 0, fmt.SUPPRESSED, ha="center", va="bottom")
+
+
 def wrap_label(text: str, width: int = 48) -> str:
-    """Break a long question text into lines of at most `width` characters (axis labels)."""
-    words, lines, line = text.split(), [], ""
+    """Break a long question text into lines of at most `width` characters (axis labels).
+    Only ordinary spaces break: "n = 12" and "21 %" stay on one line."""
+    words, lines, line = [w for w in re.split(r"[ \t\r\n]+", text) if w], [], ""
     for word in words:
         if len(line) + len(word) + 1 > width and line:
             lines.append(line)
@@ -64,117 +123,94 @@ def wrap_label(text: str, width: int = 48) -> str:
     return "\n".join([*lines, line])
 
 
+def event_frame(block: dict) -> pd.DataFrame:
+    """The monthly event study as a tidy table: measure, series (team / comparison scaled
+    to the team's level), month, rate, ci_low, ci_high and segment, a run of months with a
+    rate (a hidden month breaks the line instead of being bridged)."""
+    study = block["event_study"]
+    rows = []
+    for measure in MEASURES:
+        data = study["measures"][measure]
+        series = {TEAM_SERIES: (data["team"]["rate"], data["team"]["ci"])}
+        if data.get("comparison_scaled"):
+            series[COMPARISON_SERIES] = (data["comparison_scaled"], [None] * len(study["months"]))
+        for name, (rates, cis) in series.items():
+            segment = 0
+            for month, rate, ci in zip(study["months"], rates, cis, strict=True):
+                segment += rate is None
+                rows.append(
+                    {
+                        "measure": measure,
+                        "series": name,
+                        "month": month,
+                        "rate": math.nan if rate is None else rate,
+                        "ci_low": ci[0] if ci and ci[0] is not None else math.nan,
+                        "ci_high": ci[1] if ci and ci[1] is not None else math.nan,
+                        "segment": f"{name}-{segment}",
+                    }
+                )
+    columns = ["measure", "series", "month", "rate", "ci_low", "ci_high", "segment"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@chart
 def event_study_chart(block: dict, group: str) -> Figure:
     """Care use per 30 days alive, month by month around the index date: the team's patients
     (with 95 % band) and the comparison patients scaled to the team's baseline level."""
-    study = block["event_study"]
-    months = study["months"]
-    window_months = study["window_days"] / 30
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(12, 3.4), layout="constrained")
-    for ax, measure in zip(axes, MEASURES, strict=True):
-        data = study["measures"][measure]
-        ax.axvspan(-2 * window_months - 0.5, -window_months - 0.5, color="#E8E8E8", lw=0)
+    frame = event_frame(block)
+    window_months = block["event_study"]["window_days"] / 30
+    fig, axes = _panels(5.4)
+    for k, (ax, measure) in enumerate(zip(axes, MEASURES, strict=True)):
+        data = frame[frame["measure"] == measure]
+        ax.axvspan(-2 * window_months - 0.5, -window_months - 0.5, color=PERIOD_SHADE, lw=0)
         ax.axvline(-0.5, color="#999999", linewidth=0.8)
-        _band(ax, months, data["team"]["rate"], data["team"]["ci"], OKABE_ITO[0], "-", "o")
-        scaled = data.get("comparison_scaled")
-        if scaled:
-            ax.plot(
-                months,
-                _values(scaled),
-                color="#555555",
-                linestyle="--",
-                marker="s",
-                markersize=2.5,
-                linewidth=1,
-            )
-        ax.set_title(MEASURE_NAMES[measure], fontsize=10)
-        ax.set_xlabel("Månad från indexdatum")
-        ax.xaxis.set_major_formatter(lambda value, _pos: fmt.number(value))
-        _swedish_axis(ax, 2)
-        ax.spines[["top", "right"]].set_visible(False)
-    axes[0].set_ylabel("Per 30 levda dagar")
-    axes[0].legend(handles=_event_legend(group), frameon=False, fontsize=8, loc="upper left")
+        team = data[data["series"] == TEAM_SERIES]
+        ax.fill_between(
+            team["month"],
+            team["ci_low"],
+            team["ci_high"],
+            color=OKABE_ITO[0],
+            alpha=BAND_ALPHA,
+            linewidth=0,
+        )
+        sns.lineplot(
+            data=data.dropna(subset=["rate"]),
+            x="month",
+            y="rate",
+            hue="series",
+            style="series",
+            units="segment",
+            estimator=None,
+            palette={TEAM_SERIES: OKABE_ITO[0], COMPARISON_SERIES: COMPARISON_COLOUR},
+            dashes={TEAM_SERIES: "", COMPARISON_SERIES: (4, 2)},
+            markers={TEAM_SERIES: "o", COMPARISON_SERIES: "s"},
+            markersize=3.5,
+            markeredgewidth=0,
+            linewidth=1.2,
+            legend=False,
+            ax=ax,
+        )
+        ax.set_title(MEASURE_NAMES[measure])
+        ax.set_xlabel("Månad från indexdatum" if k >= 2 else "")
+        ax.set_ylabel("Per 30 levda dagar" if k % 2 == 0 else "")
+        swedish_ticks(ax.xaxis, steps=MONTH_STEPS, integer=True)
+        swedish_ticks(ax.yaxis)
+    fig.legend(handles=_event_legend(group), loc="outside lower center", ncols=2, frameon=False)
     return fig
-
-
-def _values(series: list) -> list[float]:
-    return [v if v is not None else float("nan") for v in series]
-
-
-def _band(ax, months, rates, cis, colour, line, marker) -> None:
-    ax.plot(months, _values(rates), color=colour, linestyle=line, marker=marker, markersize=2.5)
-    low = [c[0] if c else float("nan") for c in cis]
-    high = [c[1] if c else float("nan") for c in cis]
-    ax.fill_between(months, low, high, color=colour, alpha=0.18, linewidth=0)
 
 
 def _event_legend(group: str) -> list:
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     return [
-        Line2D([], [], color=OKABE_ITO[0], marker="o", markersize=3, label=group_name(group)),
-        Patch(color=OKABE_ITO[0], alpha=0.18, label="95 % KI"),
+        Line2D([], [], color=OKABE_ITO[0], marker="o", markersize=4, label=group_name(group)),
+        Patch(color=OKABE_ITO[0], alpha=BAND_ALPHA, label=f"95{fmt.NBSP}% KI"),
         Line2D(
             [],
             [],
-            color="#555555",
+            color=COMPARISON_COLOUR,
             linestyle="--",
             marker="s",
-            markersize=3,
-            label="Jämförelsepatienter, i teamets nivå",
+            markersize=4,
+            label="Liknande patienter utan team (flyttade till teamets nivå)",
         ),
-        Patch(color="#E8E8E8", label="Jämförelseperiod"),
+        Patch(color=PERIOD_SHADE, label="Jämförelseperiod"),
     ]
-
-
-def funnel_chart(all_results: list[dict], group: str, measure: str = "inpatient_days") -> Figure:
-    """Adjusted change per area against its number of patients, with 95 % and 99,8 % limits
-    around the pooled estimate, so that small areas are not ranked on noise."""
-    import math
-
-    points = []
-    for results in all_results:
-        block = results["consumption"].get(group, {})
-        did = block.get("did", {}).get(measure, {})
-        ratio, ci, n = did.get("rate_ratio"), did.get("ci"), did.get("n_team")
-        if ratio and ci and n and ci[0] and ci[1] and ratio > 0:
-            se = (math.log(ci[1]) - math.log(ci[0])) / (2 * 1.96)
-            points.append((results["area_name"], n, math.log(ratio), se))
-    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
-    if points:
-        weights = [1 / p[3] ** 2 for p in points]
-        pooled = sum(w * p[2] for w, p in zip(weights, points, strict=True)) / sum(weights)
-        spread = sorted(p[3] * math.sqrt(p[1]) for p in points)[len(points) // 2]
-        ns = range(max(5, min(p[1] for p in points) // 2), max(p[1] for p in points) * 6 // 5)
-        for z, style in ((1.96, "--"), (3.09, ":")):
-            for sign in (-1, 1):
-                ax.plot(
-                    list(ns),
-                    [100 * (math.exp(pooled + sign * z * spread / math.sqrt(n)) - 1) for n in ns],
-                    color="#777777",
-                    linestyle=style,
-                    linewidth=1,
-                )
-        ax.axhline(100 * (math.exp(pooled) - 1), color="#333333", linewidth=1)
-        for name, n, log_ratio, _se in points:
-            ax.plot(n, 100 * (math.exp(log_ratio) - 1), "o", color=OKABE_ITO[0])
-            ax.annotate(
-                name,
-                (n, 100 * (math.exp(log_ratio) - 1)),
-                fontsize=8,
-                xytext=(4, 3),
-                textcoords="offset points",
-            )
-    low, high = ax.get_ylim()
-    ax.set_ylim(max(low, -100), min(high, 200))  # limits for tiny areas would dwarf the rest
-    ax.set_xlabel(f"Antal {group}-patienter i jämförelsen")
-    ax.set_ylabel("Justerad förändring, %")
-    ax.yaxis.set_major_formatter(lambda v, _p: fmt.percent(v))
-    ax.set_title(
-        f"{MEASURE_NAMES[measure]}, {group}: förändring jämfört med liknande patienter",
-        fontsize=10,
-        loc="left",
-    )
-    ax.spines[["top", "right"]].set_visible(False)
-    return fig

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from narvard.paths import TEMPLATES_DIR
 from narvard.report import formatting as fmt
-from narvard.report.figures import funnel_chart
+from narvard.report.funnel import funnel_chart, funnel_points
 from narvard.report.html import figure_html, render
 from narvard.report.tables import NUMERIC
 from narvard.stats.contract_costs import team_blocks
@@ -115,17 +115,20 @@ def components_overview(all_results: list[dict], survey_id: str = "managers") ->
 
 
 def funnels(all_results: list[dict]) -> list[str]:
-    """One funnel plot per team group with an adjusted effect (inline PNG figures)."""
+    """One funnel plot per team group where some area has an adjusted effect with an
+    interval (inline SVG figures)."""
     return [
         figure_html(
             funnel_chart(all_results, group),
             alt=f"Trattdiagram för {group}: justerad förändring i vårddagar per område mot "
             "antal patienter, med gränser för slumpvariation.",
-            caption="Punkter innanför de streckade linjerna skiljer sig inte från regionens "
-            "genomsnitt mer än slumpen kan förklara; små områden varierar mer.",
+            caption="Punkter innanför de streckade linjerna (95 % kontrollgräns) skiljer sig "
+            "inte från regionens genomsnitt mer än slumpen kan förklara; små områden varierar "
+            "mer. För punkter utanför de prickade linjerna (99,8 %) är slumpen en osannolik "
+            "förklaring.",
         )
         for group in TEAMS
-        if any(r["consumption"].get(group, {}).get("did") for r in all_results)
+        if funnel_points(all_results, group, "inpatient_days")
     ]
 
 

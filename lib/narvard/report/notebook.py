@@ -1,6 +1,6 @@
 """Helpers the area notebook calls, so that the notebook itself stays thin.
 
-Figures are embedded as PNG inside HTML <figure> elements with alt text and a caption:
+Figures are embedded as SVG inside HTML <figure> elements with alt text and a caption:
 the rendered report then needs no external file and screen readers get a description.
 """
 
@@ -20,6 +20,7 @@ from narvard.data.processed import ProcessedDataset, latest_processed, processed
 from narvard.paths import data_folder, processed_root
 from narvard.report import cards
 from narvard.report import formatting as fmt
+from narvard.report.chart_style import rc
 from narvard.report.html import figure_html
 from narvard.report.survey_text import (
     HIDDEN_DISTRIBUTION_NOTE,
@@ -36,10 +37,10 @@ _SHELF = TableShelf()  # where show_table puts CSV copies (opened by save_result
 
 
 def setup() -> None:
-    """Quiet, print-friendly defaults for a report run."""
+    """Quiet, print-friendly defaults for a report run (the charts' own style is applied
+    by each chart function, chart_style)."""
     warnings.filterwarnings("ignore")
-    plt.rcParams.update({"figure.dpi": 100, "font.size": 9, "axes.titlesize": 10})
-    plt.rcParams["text.parse_math"] = False  # "$" in a name or question is just a dollar
+    plt.rcParams.update(rc())
 
 
 def open_dataset(dataset_key: str, window_days: int) -> ProcessedDataset:
@@ -183,7 +184,6 @@ def show_origin(results: dict) -> None:
 def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     """One survey: response, Likert charts, shares with intervals, comparisons, themes."""
     from narvard.domain import survey_name
-    from narvard.report import likert
     from narvard.report import tables as report_tables
 
     name = survey_name(survey_id)
@@ -193,15 +193,8 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     if survey.get("low_response"):
         show_markdown(f"*{LOW_RESPONSE_NOTE}*")
     if survey["items"]:
-        for scale, items in _items_by_scale(survey).items():
-            labels = {q: _item_label(survey, q) for q in items}
-            show_figure(
-                likert.likert_chart(items, scale, labels=labels, title=name, show_n=False),
-                alt=f"Liggande staplar för {fmt.lower_first(name)}: fördelningen av svar per "
-                "fråga, negativa svar till vänster och positiva till höger om mitten.",
-                caption="Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas "
-                "för sig.",
-            )
+        for fig, alt, caption in likert_figures(survey, name):
+            show_figure(fig, alt, caption)
         if any(shares is None for shares in (survey.get("distribution") or {}).values()):
             show_markdown(f"*{HIDDEN_DISTRIBUTION_NOTE}*")
         show_table(
@@ -219,6 +212,41 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     _show_sentences("Skillnader mellan grupper", survey.get("comparisons", []))
     _show_sentences("Området jämfört med övriga regionen", survey.get("area_vs_rest", []))
     _show_open_answers(survey)
+
+
+def likert_figures(survey: dict, name: str) -> list[tuple[Figure, str, str]]:
+    """(figure, alt text, caption) of each Likert chart of a survey, one per scale; items
+    marked reversed in results.json are drawn with their favourable answers on the right."""
+    from narvard.report import likert
+
+    found = []
+    for scale, items in _items_by_scale(survey).items():
+        labels = {q: _item_label(survey, q) for q in items}
+        flipped = [q for q in items if survey["questions"][q].get("reversed")]
+        fig = likert.likert_chart(
+            items, scale, labels=labels, title=name, show_n=False, reversed_items=flipped
+        )
+        alt = (
+            f"Liggande staplar för {fmt.lower_first(name)}: fördelningen av svar per fråga, "
+            "ogynnsamma svar till vänster och gynnsamma till höger om mitten."
+        )
+        found.append((fig, alt, likert_caption(bool(flipped))))
+    return found
+
+
+def likert_caption(with_reversed: bool) -> str:
+    """The caption under a Likert chart (Swedish), explaining reversed items when drawn."""
+    caption = (
+        "Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas för sig. "
+        "Gynnsamma svar står alltid till höger om mitten."
+    )
+    if with_reversed:
+        caption += (
+            " Negativt formulerade påståenden (om brister) visas med vänd skala, eftersom det "
+            "där är gynnsamt att inte instämma; teckenförklaringens nedre rad visar vilka svar "
+            "färgerna då står för."
+        )
+    return caption
 
 
 def _item_label(survey: dict, qid: str) -> str:

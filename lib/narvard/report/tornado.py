@@ -17,19 +17,21 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from narvard.report import formatting as fmt
+from narvard.report.chart_style import FIGURE_WIDTH_IN, chart, fit_texts_in_x, swedish_ticks
 from narvard.report.cost_text import row_label, setting_label
 
 WORSE_COLOUR, BETTER_COLOUR = "#D55E00", "#0072B2"  # Okabe–Ito vermillion and blue
 BASE_COLOUR, ZERO_COLOUR = "#000000", "#999999"
 MILLION = 1e6
+LABEL_GAP_PT = 4.0  # between a bar's end and its setting label
 
 
 def _mnkr_axis(ax) -> None:
-    ax.xaxis.set_major_formatter(lambda value, _pos: fmt.number(value, 1))
+    swedish_ticks(ax.xaxis)
     ax.set_xlabel("Nettobesparing per år (mnkr)")
 
 
-def _draw_row(ax, y: float, row: Mapping, base: float) -> None:
+def _draw_row(ax, y: float, row: Mapping, base: float) -> list:
     """The worse and better parts of one bar, and the setting labels at the ends."""
     low, high = row["low_sek"] / MILLION, row["high_sek"] / MILLION
     if low < base:
@@ -37,44 +39,60 @@ def _draw_row(ax, y: float, row: Mapping, base: float) -> None:
     if high > base:
         ax.barh(y, high - base, left=base, color=BETTER_COLOUR, edgecolor="white")
     settings = sorted(row["settings"], key=lambda s: s["net_savings_sek"])
-    for setting, value, align in ((settings[0], low, "right"), (settings[-1], high, "left")):
-        label = setting_label(setting)
-        text = f"{label} " if align == "right" else f" {label}"
-        ax.text(value, y, text, va="center", ha=align, fontsize=8)
+    texts = []
+    for setting, value, align, sign in (
+        (settings[0], low, "right", -1),
+        (settings[-1], high, "left", 1),
+    ):
+        texts.append(
+            ax.annotate(
+                setting_label(setting),
+                (value, y),
+                xytext=(sign * LABEL_GAP_PT, 0),
+                textcoords="offset points",
+                va="center",
+                ha=align,
+                annotation_clip=False,
+            )
+        )
+    return texts
 
 
+@chart
 def tornado_chart(tornado: Mapping, title: str | None = None, max_rows: int = 10) -> Figure:
     """Horizontal tornado bars of a results.json tornado (Swedish labels).
 
     A black line marks the base case, a dashed grey line zero (the teams pay for
-    themselves). At most ``max_rows`` bars, largest swing on top.
+    themselves). At most ``max_rows`` bars, largest swing on top. The x-axis is widened
+    until every setting label lies inside the axes (measured, not guessed).
     """
     rows = list(tornado["rows"])[:max_rows]
     base = tornado["base_net_savings_sek"] / MILLION
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.6), layout="constrained")
+    fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 0.5 * len(rows) + 1.8), layout="constrained")
+    texts = []
     for position, row in enumerate(rows):
-        _draw_row(ax, len(rows) - 1 - position, row, base)
-    ax.set_yticks(
-        range(len(rows)), [textwrap.fill(row_label(row), 28) for row in reversed(rows)], fontsize=9
-    )
+        texts += _draw_row(ax, len(rows) - 1 - position, row, base)
+    ax.set_yticks(range(len(rows)), [textwrap.fill(row_label(row), 26) for row in reversed(rows)])
     ax.axvline(base, color=BASE_COLOUR, linewidth=1)
     ax.axvline(0, color=ZERO_COLOUR, linewidth=1, linestyle="--")
-    _pad_limits(ax, rows, base)
     _mnkr_axis(ax)
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(handles=_legend(base), frameon=False, fontsize=8, loc="lower right")
+    fig.legend(handles=_legend(base), frameon=False, loc="outside lower center", ncols=2)
     if title:
-        ax.set_title(title, fontsize=11)
+        ax.set_title(title)
+    _pad_limits(ax, rows, base)
+    fig.draw_without_rendering()
+    fit_texts_in_x(ax, texts)
     return fig
 
 
 def _pad_limits(ax, rows, base: float) -> None:
-    """Room on both sides for the setting labels and the zero line."""
+    """The bars, the base case and zero, with a little room on both sides."""
     values = [base, 0.0] + [r["low_sek"] / MILLION for r in rows]
     values += [r["high_sek"] / MILLION for r in rows]
     low, high = min(values), max(values)
     span = max(high - low, 0.1)
-    ax.set_xlim(low - 0.45 * span, high + 0.45 * span)
+    ax.set_xlim(low - 0.05 * span, high + 0.05 * span)
 
 
 def _legend(base: float) -> list:

@@ -16,7 +16,7 @@ from narvard.stats.survey_intervals import (
     _sorted_groups,
     item_intervals,
 )
-from narvard.stats.surveys import item_summary
+from narvard.stats.surveys import is_reversed, item_summary
 
 
 def _codes(value: object) -> list[str]:
@@ -26,8 +26,7 @@ def _codes(value: object) -> list[str]:
 
 
 def _is_reversed(row) -> bool:
-    value = getattr(row, "reversed", 0)
-    return str(value).strip().lower() in {"1", "true", "ja", "yes"}
+    return is_reversed(getattr(row, "reversed", 0))
 
 
 def _favourable_share(answers: pd.Series, scale: Scale, reverse: bool) -> float | None:

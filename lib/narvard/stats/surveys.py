@@ -9,6 +9,21 @@ import pandas as pd
 from narvard.domain import ALL_GROUPS, OPEN_SCALE, SCALES, Scale
 
 
+def is_reversed(value: object) -> bool:
+    """Whether a survey_questions `reversed` value marks a negatively worded item
+    (1, "1", "1.0", true, ja, yes); empty, missing and 0 do not."""
+    text = str(value).strip().lower()
+    return text in {"1", "1.0", "true", "ja", "yes"}
+
+
+def _question(row) -> dict:
+    """A question as published: text, scale, order, and reversed only when it is."""
+    question = {"text": row.question_text, "scale": row.scale, "order": int(row.order)}
+    if is_reversed(getattr(row, "reversed", None)):
+        question["reversed"] = True
+    return question
+
+
 def item_summary(answers: pd.Series, scale: Scale) -> dict:
     """n substantive answers, how many positive, and their share (None when n is 0)."""
     substantive = answers[answers.isin(scale.labels)]
@@ -60,10 +75,7 @@ def _one_survey(
         )
         for g in groups
     }
-    block["questions"] = {
-        row.question_id: {"text": row.question_text, "scale": row.scale, "order": int(row.order)}
-        for row in questions.itertuples()
-    }
+    block["questions"] = {row.question_id: _question(row) for row in questions.itertuples()}
     block["items"], block["open_questions"] = {}, {}
     for row in questions.itertuples():
         given = answers[answers["question_id"] == row.question_id]
