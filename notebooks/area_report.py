@@ -120,6 +120,14 @@ else:
     nb.show_markdown("Området har inga patienter i uppgifterna.")
 
 # %% [markdown]
+# ### Jämfört med regionen och publicerade resultat
+
+# %%
+from narvard.report.benchmarks import show_benchmarks
+
+show_benchmarks(results)
+
+# %% [markdown]
 # ### Hur mycket beror på teamen?
 # Patienter skrivs ofta in i ett team när de är som sjukast, och efter en sådan period
 # minskar vårdbehovet ofta av sig självt (regression mot medelvärdet). Den enkla
