@@ -349,6 +349,11 @@ def show_benchmarks(results: dict) -> None:
     if len(responses):
         nb.show_table(responses, "Svarsfrekvens: området, regionen och publicerat")
     items = item_benchmark_table(results)
-    if len(items):
+    if len(items) and (items["Området"] == fmt.SUPPRESSED).all():
+        nb.show_markdown(
+            "Patientenkätens frågor finns också i VGR:s slutrapport, men områdets andelar "
+            "visas inte: de bygger på för få svar."
+        )
+    elif len(items):
         nb.show_table(items, "Patientenkäten: andel svar ofta eller alltid, området och publicerat")
     nb.show_markdown("Källor:\n" + "\n".join(f"- {line}" for line in source_lines(results)))
