@@ -177,6 +177,14 @@ for group in ("HSVT", "NSVT"):
         )
 
 # %% [markdown]
+# ### Över tid: blir teamen bättre?
+
+# %%
+from narvard.report.over_time import show_over_time
+
+show_over_time(results)
+
+# %% [markdown]
 # ### Kostnader
 # Den enkla bruttobesparingen är den minskade vårdkonsumtionen (före minus efter) för
 # teamens patienter, multiplicerad med en styckkostnad per besök och vårddag.

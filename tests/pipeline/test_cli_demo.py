@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from narvard.pipeline.checks import external_references
+from narvard.report.over_time import has_chart
 
 pytestmark = pytest.mark.slow
 AREAS = ("simba", "alingsas-lerum")
@@ -62,13 +63,14 @@ def test_report_pages_are_self_contained_swedish_and_complete(rendered):
         assert results["area_name"] in page
         for forbidden in ("nan", "None", "Traceback", "Warning", "import narvard"):
             assert not re.search(rf"\b{forbidden}\b", _visible_text(page)), forbidden
-        # Consumption; one Likert chart per survey; per team group an event study and a
-        # cost tornado.
+        # Consumption; one Likert chart per survey; per team group an event study, the
+        # effect per period (when two periods have one) and a cost tornado.
         teams = [results["consumption"].get(g, {}) for g in ("HSVT", "NSVT")]
         charts = (
             1
             + sum(1 for s in results["surveys"].values() if s["items"])
             + sum(1 for block in teams if block.get("event_study"))
+            + sum(1 for block in teams if has_chart(block))
             + sum(1 for g in ("HSVT", "NSVT") if results["costs"].get(g, {}).get("tornado"))
         )
         assert len(re.findall(r'<img[^>]*src="data:image/png;base64,', page)) == charts

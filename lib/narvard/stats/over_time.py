@@ -108,6 +108,7 @@ def effects_by_period(
     return {
         "unit": unit,
         "min_patients": int(min_patients),
+        "min_events": MIN_EVENTS,
         "comparison": comparison,
         "periods": periods,
     }
