@@ -81,7 +81,7 @@ def consumption_benchmark_table(results: dict) -> pd.DataFrame:
         rows.append(
             {
                 "Grupp": group,
-                "Mått": "Patienter med hela perioder",
+                "Mått": "Antal patienter",
                 "Området": fmt.number(area_n),
                 "Regionen": fmt.number((region.get(group) or {}).get("n_patients")),
                 "Publicerat": " / ".join(fmt.number(n) for n in sorted(published_n)) or "·",
@@ -260,7 +260,8 @@ def overview_table(all_results: list[dict]) -> dict | None:
     """The overview's comparison: the crude change per area, per region (where it has more
     than one area) and as published, with the manager survey's response rate.
 
-    {"columns": [...], "rows": [{"name", "href", "kind", "cells"}], "sources": [...]};
+    {"columns": [...], "rows": [{"name", "kind", "cells"}], "sources": [...]}; areas are not
+    linked here (the key-figure table above links each report once);
     None without benchmarks.
     """
     if not all_results or "benchmarks" not in all_results[0]:
@@ -284,7 +285,6 @@ def overview_table(all_results: list[dict]) -> dict | None:
     rows = [
         {
             "name": results["area_name"],
-            "href": f"{results['area_id']}/report.html",
             "kind": "area",
             "cells": cells(results["consumption"], results["surveys"].get(OVERVIEW_SURVEY)),
         }
