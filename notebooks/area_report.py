@@ -127,6 +127,14 @@ else:
     nb.show_markdown("Området har inga patienter i uppgifterna.")
 
 # %% [markdown]
+# ### Jämfört med regionen och publicerade resultat
+
+# %%
+from narvard.report.benchmarks import show_benchmarks
+
+show_benchmarks(results)
+
+# %% [markdown]
 # ### Hur mycket beror på teamen?
 # Patienter skrivs ofta in i ett team när de är som sjukast, och efter en sådan period
 # minskar vårdbehovet ofta av sig självt (regression mot medelvärdet). Den enkla
@@ -175,6 +183,14 @@ for group in ("HSVT", "NSVT"):
             report_tables.sensitivity_table(block),
             f"{group}: känslighet för periodens längd (90, 180 och 365 dagar)",
         )
+
+# %% [markdown]
+# ### Över tid: blir teamen bättre?
+
+# %%
+from narvard.report.over_time import show_over_time
+
+show_over_time(results)
 
 # %% [markdown]
 # ### Kostnader

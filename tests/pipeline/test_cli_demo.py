@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from narvard.pipeline.checks import external_references, is_own_link
+from narvard.report.over_time import has_chart
 
 pytestmark = pytest.mark.slow
 AREAS = ("simba", "alingsas-lerum")
@@ -63,13 +64,15 @@ def test_report_pages_are_self_contained_swedish_and_complete(rendered):
         for forbidden in ("nan", "None", "Traceback", "Warning", "import narvard"):
             assert not re.search(rf"\b{forbidden}\b", _visible_text(page)), forbidden
         # Consumption; a Likert chart per survey and scale with a published distribution;
-        # per team group an event study and, when its net savings are published, a tornado.
+        # per team group an event study, the effect per period (when two periods have one)
+        # and, when its net savings are published, a tornado.
         teams = [results["consumption"].get(g, {}) for g in ("HSVT", "NSVT")]
         costs = [results["costs"].get(g, {}) for g in ("HSVT", "NSVT")]
         charts = (
             1
             + sum(len(_scales_shown(s)) for s in results["surveys"].values() if s["items"])
             + sum(1 for block in teams if block.get("event_study"))
+            + sum(1 for block in teams if has_chart(block))
             + sum(1 for c in costs if c.get("net_savings_sek") is not None and c.get("tornado"))
         )
         assert len(re.findall(r'<img[^>]*src="data:image/svg\+xml;base64,', page)) == charts

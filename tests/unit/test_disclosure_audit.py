@@ -86,6 +86,14 @@ def test_a_demo_area_leaks_nothing(demo, area):
     assert determined(published, table, N) == []
 
 
+def test_the_periods_of_index_date_add_up_in_the_audit(demo):
+    """Enrolments per period are declared parts of the group's enrolled patients."""
+    raw, _ = demo["alingsas-lerum"]
+    labels = {r.label for r in declare(unsuppressed(raw)).relations}
+    assert "HSVT: enrolled = Σ periods" in labels
+    assert "HSVT: adjusted = Σ periods" in labels
+
+
 def test_the_demo_areas_leak_nothing_together(demo):
     raw = {area: unsuppressed(r) for area, (r, _) in demo.items()}
     published = {area: p for area, (_, p) in demo.items()}

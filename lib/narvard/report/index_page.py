@@ -6,6 +6,7 @@ from pathlib import Path
 
 from narvard.paths import TEMPLATES_DIR
 from narvard.report import formatting as fmt
+from narvard.report.benchmarks import OVERVIEW_INTRO, overview_table
 from narvard.report.funnel import funnel_chart, funnel_points
 from narvard.report.html import figure_html, render
 from narvard.report.tables import NUMERIC
@@ -156,7 +157,18 @@ def index_html(all_results: list[dict]) -> str:
         rows=rows,
         funnels=funnels(all_results),
         components=components_overview(all_results),
+        benchmarks=_benchmarks(all_results),
+        benchmark_intro=OVERVIEW_INTRO,
     )
+
+
+def _benchmarks(all_results: list[dict]) -> dict | None:
+    """The comparison with the region and published figures, cells marked numeric."""
+    table = overview_table(all_results)
+    if table is not None:
+        for row in table["rows"]:
+            row["cells"] = _cells(row["cells"])
+    return table
 
 
 def write_index(all_results: list[dict], path: Path) -> Path:

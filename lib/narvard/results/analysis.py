@@ -19,7 +19,7 @@ import pandas as pd
 
 from narvard.data.processed import ProcessedDataset
 from narvard.domain import MEASURES, TEAM_GROUPS
-from narvard.stats import did
+from narvard.stats import did, over_time
 from narvard.stats.describe import describe_group, included, subgroup_columns
 from narvard.stats.event_study import event_study
 from narvard.stats.poisson import PoissonFit
@@ -123,6 +123,9 @@ def _analyse(dataset, area_id: str, consumption: dict, comparison: str) -> AreaA
         block["sensitivity"] = _sensitivity(analysis, by_length, area_id, group, main)
         months = dataset.months() if months is None else months
         block["event_study"] = _event_study(main.design, months, manifest)
+        block["over_time"] = over_time.effects_by_period(
+            rows, pool, window_days, MEASURES, comparison
+        )
     return analysis
 
 

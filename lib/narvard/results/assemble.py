@@ -12,6 +12,7 @@ import pandas as pd
 from narvard import __version__
 from narvard.data.processed import ProcessedDataset
 from narvard.results.analysis import AreaAnalysis, analyse_area
+from narvard.results.benchmarks import benchmarks
 from narvard.results.costs import area_cost_blocks, jsonable, region_totals
 from narvard.results.flow import patient_flow
 from narvard.results.schema import check_results
@@ -84,7 +85,11 @@ def costs(area: Area, consumption: dict, analysis: AreaAnalysis, comparison: str
 def finish(
     area: Area, consumption: dict, surveys: dict, costs: dict, min_cell: int, comparison: str
 ) -> dict:
-    """results.json: every part together, then disclosure control (small counts hidden)."""
+    """results.json: every part together, then disclosure control (small counts hidden).
+
+    The benchmarks (the region's crude figures and the published ones) are added here: the
+    region's figures are suppressed as they are computed, since that needs every area.
+    """
     manifest = area.dataset.manifest
     results = {
         "schema_version": SCHEMA_VERSION,
@@ -99,6 +104,7 @@ def finish(
         "surveys": surveys,
         "costs": costs["costs"],
         "region_effects": costs["region_effects"],
+        "benchmarks": benchmarks(area.dataset, area.region, min_cell),
         "unit_costs": _unit_costs(area.dataset),
         "profile": area_profile(area.windows, area.population),
         "data_quality": {

@@ -12,7 +12,8 @@ hard, each with a parameter:
   fades after it — the source of regression to the mean;
 * **calendar** changes of care use (a new bed policy, say) that hit everyone from a date on;
 * **death** from the index date on, and index dates near the edges of the extract;
-* a **team effect**: HSVT and NSVT multiply the hazards from their index date on.
+* a **team effect**: HSVT and NSVT multiply the hazards from their index date on (by
+  index period, when `GroupModel.effect_periods` is given: teams that improve).
 
 On each day at home an acute episode may occur; it ends in an ER visit without admission or
 in an ER visit with an unplanned admission (length of stay from a negative binomial); after
@@ -83,6 +84,10 @@ class GroupModel:
     effects: dict[str, float] = field(default_factory=dict)  # team multipliers (EFFECT_KEYS)
     team_visits: float = 0.0  # extra primary care contacts per day once enrolled
     index_segments: tuple = DEFAULT_INDEX_SEGMENTS
+    # Effects that change over time: ((first nominal index date, multipliers), ...), in date
+    # order; a patient enrolled on or after a date gets that period's multipliers instead of
+    # `effects` (keys left out are 1). Empty: `effects` for everyone.
+    effect_periods: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ class Process:
 
     def untreated(self) -> Process:
         """The same process with every team multiplier set to 1 (the counterfactual)."""
-        groups = {g: replace(m, effects={}) for g, m in self.groups.items()}
+        groups = {g: replace(m, effects={}, effect_periods=()) for g, m in self.groups.items()}
         return replace(self, groups=groups)
 
 
@@ -244,8 +249,7 @@ def patient_parameters(
     exponent = effect_exponent[cohort["area"].to_numpy()]
     team = group < 2
     effects = {
-        key: np.where(team, np.array([m.effects.get(key, 1.0) for m in models])[group], 1.0)
-        ** exponent
+        key: np.where(team, _team_multipliers(process, models, group, t, key), 1.0) ** exponent
         for key in EFFECT_KEYS
     }
     tau_b, tau_a = process.tau_crisis_before, process.tau_crisis_after
@@ -269,6 +273,19 @@ def patient_parameters(
         "calendar": _calendar_factors(process),
         "tau": (tau_b, tau_a),
     }
+
+
+def _team_multipliers(
+    process: Process, models: list, group: np.ndarray, nominal: np.ndarray, key: str
+) -> np.ndarray:
+    """Per patient: the multiplier ``key`` of the group's effect, or of its effect period
+    that the nominal index day falls in (GroupModel.effect_periods)."""
+    values = np.array([m.effects.get(key, 1.0) for m in models])[group]
+    for code, model in enumerate(models):
+        for first, multipliers in model.effect_periods:
+            later = (group == code) & (nominal >= process.day(first))
+            values[later] = multipliers.get(key, 1.0)
+    return values
 
 
 def _calendar_factors(process: Process) -> np.ndarray:

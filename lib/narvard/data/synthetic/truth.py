@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -35,10 +36,12 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame], dataset_yml: str
     (folder / "dataset.yml").write_text(dataset_yml, encoding="utf-8")
 
 
-def true_effects(
+def paired_windows(
     treated_dir: Path, untreated: dict[str, pd.DataFrame], dataset_yml: str, window_days: int
-) -> dict:
-    """{"window_days", "areas": {area: {group: {measure: rr}}}, "region": {...}} (see module)."""
+) -> pd.DataFrame:
+    """Included team patients with each measure's after-window events with the team
+    (``<measure>_with``) and without it (``<measure>_without``), and their windows' columns
+    (area_id, group, index_date, ...)."""
     with_team = patient_windows(treated_dir, window_days)
     with tempfile.TemporaryDirectory() as tmp:
         write_tables(Path(tmp), untreated, dataset_yml)
@@ -46,10 +49,18 @@ def true_effects(
     if not with_team["patient_id"].equals(without["patient_id"]):
         raise ValueError("the counterfactual run has other patients than the dataset")
     keep = with_team["included"].to_numpy() & with_team["group"].isin(TEAM_GROUPS).to_numpy()
-    rows = with_team.loc[keep, ["area_id", "group"]].copy()
+    rows = with_team.loc[keep].copy()
     for m in MEASURES:
         rows[f"{m}_with"] = with_team.loc[keep, f"{m}_after"].to_numpy()
         rows[f"{m}_without"] = without.loc[keep, f"{m}_after"].to_numpy()
+    return rows
+
+
+def true_effects(
+    treated_dir: Path, untreated: dict[str, pd.DataFrame], dataset_yml: str, window_days: int
+) -> dict:
+    """{"window_days", "areas": {area: {group: {measure: rr}}}, "region": {...}} (see module)."""
+    rows = paired_windows(treated_dir, untreated, dataset_yml, window_days)
     result: dict = {"window_days": int(window_days), "estimand": ESTIMAND, "areas": {}}
     for (area, group), part in rows.groupby(["area_id", "group"]):
         result["areas"].setdefault(str(area), {})[str(group)] = _ratios(part)
@@ -61,6 +72,18 @@ ESTIMAND = (
     "rate ratio per day alive in the after window, team vs the same patients without the "
     "team (included patients of the group)"
 )
+
+
+def true_effects_by(rows: pd.DataFrame, label: Callable[[pd.DataFrame], pd.Series]) -> dict:
+    """{group: {label: {measure: rr, "n_patients"}}} over the region, for any grouping of
+    the patients of ``paired_windows`` (e.g. the period of the index date)."""
+    labels = label(rows)
+    return {
+        str(group): {
+            str(key): _ratios(part) for key, part in by_group.groupby(labels[by_group.index])
+        }
+        for group, by_group in rows.groupby("group")
+    }
 
 
 def _ratios(part: pd.DataFrame) -> dict:

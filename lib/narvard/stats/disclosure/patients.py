@@ -62,6 +62,8 @@ def declare_patients(results: dict, table: Table) -> None:
         declare_contract_costs(table, results, group)
     for group, profile in (results.get("profile") or {}).get("groups", {}).items():
         _profile(table, results, group, profile)
+    for group, block in results.get("consumption", {}).items():
+        _over_time(table, results, group, block.get("over_time"))
     for group, reasons in results.get("exclusions", {}).items():
         parts = [
             table.cell(
@@ -271,6 +273,39 @@ def _adjusted(table: Table, results: dict, group: str, block: dict, window: str)
         table.view(key, lookup(results, view), (view,), [view])
     _outside(table, included(group), key, f"patients/{group}/outside_adjusted")
     declare_cost_effect(table, results, group, outside=f"patients/{group}/outside_adjusted")
+
+
+def _over_time(table: Table, results: dict, group: str, block: dict | None) -> None:
+    """Per period of index date: enrolled patients add up to the group's enrolled (and, per
+    half-year, to the year's count), the estimate's patients to the adjusted estimate's."""
+    if not block:
+        return
+    base = ("consumption", group, "over_time", "periods")
+    enrolled, team, halves = [], [], {}
+    for i, period in enumerate(block["periods"]):
+        path = base + (i,)
+        if cell := _period_count(table, path, period, "n_enrolled", [path + ("n_enrolled",)]):
+            enrolled.append(cell.key)
+            halves.setdefault(str(period["period"])[:4], []).append(cell.key)
+        hides = [path + ("n_team",), path + ("measures",)]  # an estimate shows its patients
+        if cell := _period_count(table, path, period, "n_team", hides):
+            team.append(cell.key)
+    group_enrolled = name(("profile", "groups", group, "n_enrolled"))
+    if group_enrolled in table.cells:
+        table.total(group_enrolled, enrolled, f"{group}: enrolled = Σ periods")
+    if block["unit"] == "half_year":
+        for year, keys in halves.items():
+            year_key = name(("profile", "groups", group, "per_year", year))
+            if year_key in table.cells:
+                table.total(year_key, keys, f"{group}: {year} = Σ half-years")
+    if adjusted(group) in table.cells:
+        table.total(adjusted(group), team, f"{group}: adjusted = Σ periods")
+
+
+def _period_count(table: Table, path: Path, period: dict, key: str, hides: list[Path]):
+    return table.cell(
+        name(path + (key,)), period.get(key), (path + (key,),), hides=hides, tier=DETAIL
+    )
 
 
 def _team_balance(block: dict, base: Path) -> list[Path]:

@@ -47,6 +47,9 @@ def apply_primary(results: dict, min_cell: int) -> None:
         for reason, count in reasons.items():
             if is_small(count, min_cell):
                 reasons[reason] = None
+    for group, block in results.get("consumption", {}).items():
+        profile = results.get("profile", {}).get("groups", {}).get(group) or {}
+        _suppress_over_time(block.get("over_time"), min_cell, profile.get("per_year"))
 
 
 def apply_consequences(results: dict) -> None:
@@ -256,6 +259,46 @@ def _suppress_event_study(study: dict, min_cell: int) -> None:
                     if arm == "comparison" and measure.get("comparison_scaled"):
                         measure["comparison_scaled"][k] = None
             series["n_observed"] = None
+
+
+PERIOD_COUNTS = ("n_enrolled", "n_team", "n_comparison")
+
+
+def _suppress_over_time(block: dict | None, min_cell: int, year_counts: dict | None) -> None:
+    """Enrolments and the adjusted effect per period of index date (`over_time`).
+
+    Counts below min_cell are hidden, and an estimate whose team or comparison count is
+    hidden goes with it. The period counts add up to published totals (the year counts of
+    `profile.per_year`, the group's enrolled and adjusted-effect patients), so when exactly
+    one half-year of a shown year, or exactly one period overall, is hidden, the smallest
+    other one is hidden too.
+    """
+    if not block:
+        return
+    periods = block["periods"]
+    for period in periods:
+        for key in PERIOD_COUNTS:
+            if is_small(period[key], min_cell):
+                period[key] = None
+        if period["n_team"] is None or period["n_comparison"] is None:
+            for estimate in period["measures"].values():
+                _null_all(estimate)
+    if block["unit"] == "half_year":
+        by_year: dict[str, list[dict]] = {}
+        for period in periods:
+            by_year.setdefault(period["period"][:4], []).append(period)
+        for year, halves in by_year.items():
+            if year_counts is None or year_counts.get(year) is not None:
+                _protect_periods(halves, "n_enrolled")
+    for key in PERIOD_COUNTS:
+        _protect_periods(periods, key)
+
+
+def _protect_periods(periods: list[dict], key: str) -> None:
+    hidden = [p for p in periods if p[key] is None]
+    shown = [p for p in periods if p[key] is not None]
+    if len(hidden) == 1 and shown:
+        min(shown, key=lambda p: p[key])[key] = None
 
 
 def _suppress_survey(survey: dict, min_cell: int) -> None:

@@ -1,0 +1,142 @@
+"""The over-time part of the report (narvard.report.over_time), from a results block whose
+numbers are written out here: table cells, the figure and the cautious Swedish text."""
+
+from __future__ import annotations
+
+import copy
+
+import matplotlib.pyplot as plt
+from narvard.domain import MEASURES
+from narvard.report import over_time as ot
+from narvard.report.formatting import NBSP
+
+
+def estimate(ratio, low, high) -> dict:
+    return {"rate_ratio": ratio, "ci": [low, high], "estimated": True}
+
+
+NONE = {"rate_ratio": None, "ci": None, "estimated": False}
+
+
+def period(name, enrolled, team, estimated, **measures) -> dict:
+    return {
+        "period": name,
+        "first_date": "",
+        "last_date": "",
+        "n_enrolled": enrolled,
+        "n_team": team,
+        "n_comparison": 400,
+        "estimated": estimated,
+        "measures": {m: measures.get(m, NONE) for m in MEASURES},
+    }
+
+
+def block() -> dict:
+    """ER: −10 % (−30 to +15 %) in 2017H2, −40 % (−50 to −32 %) in 2018H1: the intervals
+    do not overlap. Bed days overlap. Readmissions: too few events in 2017H2."""
+    return {
+        "did": {m: {"rate_ratio": 0.8, "ci": [0.7, 0.9], "n_team": 246} for m in MEASURES},
+        "over_time": {
+            "unit": "half_year",
+            "min_patients": 30,
+            "min_events": 10,
+            "comparison": "balanced",
+            "periods": [
+                period("2017H1", 10, 0, False),
+                period(
+                    "2017H2", 120, 118, True,
+                    er_visits=estimate(0.9, 0.7, 1.15),
+                    inpatient_days=estimate(0.95, 0.8, 1.1),
+                    specialist_visits=estimate(1.0, 0.9, 1.1),
+                ),
+                period(
+                    "2018H1", 130, 128, True,
+                    er_visits=estimate(0.6, 0.5, 0.68),
+                    inpatient_days=estimate(0.85, 0.7, 1.0),
+                    unplanned_readmissions=estimate(0.7, 0.4, 1.2),
+                    specialist_visits=estimate(0.95, 0.85, 1.05),
+                ),
+                period("2018H2", 25, 25, False),
+            ],
+        },
+    }  # fmt: skip
+
+
+def plain(text: str) -> str:
+    return text.replace(NBSP, " ")
+
+
+def test_period_labels_in_swedish():
+    assert [ot.period_label(p) for p in ("2018H1", "2018H2", "2018")] == [
+        "jan–jun 2018",
+        "jul–dec 2018",
+        "2018",
+    ]
+
+
+def test_table_rows_per_period_and_the_whole_period():
+    table = ot.over_time_table(block()).map(plain)
+    assert list(table["Period"]) == [
+        "jan–jun 2017",
+        "jul–dec 2017",
+        "jan–jun 2018",
+        "jul–dec 2018",
+        "Hela perioden",
+    ]
+    rows = table.set_index("Period").to_dict("index")
+    assert rows["jan–jun 2017"]["Akutbesök utan inläggning"] == "·"  # nobody to estimate
+    second = rows["jul–dec 2017"]
+    assert (second["Inskrivna"], second["I effektskattningen"]) == ("120", "118")
+    assert second["Akutbesök utan inläggning"] == "−10 % (−30 till +15 %)"
+    assert second["Oplanerade återinskrivningar"] == "för få händelser"
+    assert rows["jul–dec 2018"]["Vårddagar i slutenvård"] == "för få patienter"
+    assert rows["Hela perioden"]["I effektskattningen"] == "246"
+    assert rows["Hela perioden"]["Vårddagar i slutenvård"] == "−20 % (−30 till −10 %)"
+
+
+def test_text_names_only_intervals_that_do_not_overlap_and_stays_cautious():
+    text = plain(ot.over_time_text(block(), "HSVT"))
+    assert text.startswith(
+        "Inskrivna HSVT-patienter per halvår med en effektskattning: 120 (jul–dec 2017) till "
+        "130 (jan–jun 2018). "
+    )
+    assert (
+        "För akutbesök utan inläggning (jul–dec 2017: −10 %, jan–jun 2018: −40 %) "
+        "överlappar intervallen inte: effekten kan ha förändrats." in text
+    )
+    assert "vårddagar" not in text.lower()  # its intervals overlap
+    assert "inte som ett säkert resultat" in text
+    overlapping = block()
+    er = overlapping["over_time"]["periods"][2]["measures"]["er_visits"]
+    er["ci"] = [0.5, 0.75]
+    text = plain(ot.over_time_text(overlapping, "HSVT"))
+    assert "vi kan inte säga att effekten har förändrats över tid" in text
+    one = block()
+    one["over_time"]["periods"][2]["estimated"] = False
+    assert plain(ot.over_time_text(one, "NSVT")) == (
+        "För NSVT finns för få patienter för att skatta effekten per halvår: effekten "
+        "redovisas bara för hela perioden."
+    )
+    assert not ot.has_chart(one) and ot.has_chart(block())
+
+
+def test_chart_shows_the_estimated_periods_only():
+    fig = ot.over_time_chart(block(), "HSVT")
+    try:
+        axes = fig.axes
+        assert len(axes) == 4
+        labels = [t.get_text() for t in axes[0].get_xticklabels()]
+        assert labels == ["jul–dec 2017", "jan–jun 2018"]
+        # one error bar per estimate: ER 2, bed days 2, readmissions 1, specialist 2
+        assert [len(ax.containers) for ax in axes] == [2, 2, 1, 2]
+    finally:
+        plt.close(fig)
+
+
+def test_intro_states_the_minimums_from_results():
+    results = {"consumption": {"HSVT": block()}}
+    intro = plain(ot.over_time_intro(results))
+    assert "färre än 30 patienter" in intro and "färre än 10 händelser" in intro
+    hidden = copy.deepcopy(results)
+    hidden["consumption"]["HSVT"]["over_time"]["min_patients"] = None
+    assert ot.over_time_intro(hidden) == ""
