@@ -6,8 +6,10 @@ from __future__ import annotations
 import copy
 
 import matplotlib.pyplot as plt
+from chart_checks import chart_problems
 from narvard.domain import MEASURES
 from narvard.report import over_time as ot
+from narvard.report.chart_style import FIGURE_WIDTH_IN
 from narvard.report.formatting import NBSP
 
 
@@ -129,6 +131,8 @@ def test_chart_shows_the_estimated_periods_only():
         assert labels == ["jul–dec 2017", "jan–jun 2018"]
         # one error bar per estimate: ER 2, bed days 2, readmissions 1, specialist 2
         assert [len(ax.containers) for ax in axes] == [2, 2, 1, 2]
+        assert chart_problems(fig) == []  # Swedish ticks, 9 pt, nothing overlapping
+        assert fig.get_figwidth() <= FIGURE_WIDTH_IN
     finally:
         plt.close(fig)
 
