@@ -11,7 +11,7 @@ comparison = "balanced"
 
 # %% tags=["setup"]
 from narvard.domain import MEASURE_NAMES, survey_name
-from narvard.report import figures
+from narvard.report import figures, quality_tables, survey_tables
 from narvard.report import formatting as fmt
 from narvard.report import notebook as nb
 from narvard.report import tables as report_tables
@@ -273,10 +273,10 @@ nb.show_markdown(
 
 # %%
 nb.show_markdown("## Datakvalitet")
-nb.show_table(report_tables.rows_table(results), "Inlästa rader per tabell (hela datamaterialet)")
+nb.show_table(quality_tables.rows_table(results), "Inlästa rader per tabell (hela datamaterialet)")
 if results["data_quality"].get("dialects"):
     nb.show_table(
-        report_tables.dialects_table(results),
+        quality_tables.dialects_table(results),
         "Så lästes indatafilerna (siffrorna blir desamma i alla format)",
     )
 for line in report_tables.exclusion_lines(results):
@@ -284,7 +284,7 @@ for line in report_tables.exclusion_lines(results):
 for survey_id, survey in surveys.items():
     if survey.get("missing"):
         nb.show_table(
-            report_tables.missing_table(survey),
+            survey_tables.missing_table(survey),
             f"Bortfall per fråga: {fmt.lower_first(survey_name(survey_id))}",
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from narvard.report.tables import dialect_text, dialects_table
+from narvard.report.quality_tables import dialect_text, dialects_table
 
 
 def test_dialect_phrases():

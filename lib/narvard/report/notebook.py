@@ -164,7 +164,7 @@ def meta_html(results: dict) -> str:
 
 def show_origin(results: dict) -> None:
     """Where the figures come from: dataset, software, parameters and input checksums."""
-    from narvard.report import tables as report_tables
+    from narvard.report import quality_tables
 
     d, provenance = results["dataset"], results["provenance"]
     packages = ", ".join(f"{k} {v}" for k, v in provenance["packages"].items())
@@ -178,18 +178,19 @@ def show_origin(results: dict) -> None:
         f"{created:%Y-%m-%d %H:%M}. Alla siffror finns i results.json bredvid rapporten; "
         "kontrollsummorna nedan visar exakt vilka indatafiler som användes."
     )
-    show_table(report_tables.checksums_table(results), "Kontrollsummor (SHA-256) för indatafilerna")
+    checksums = quality_tables.checksums_table(results)
+    show_table(checksums, "Kontrollsummor (SHA-256) för indatafilerna")
 
 
 def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     """One survey: response, Likert charts, shares with intervals, comparisons, themes."""
     from narvard.domain import survey_name
-    from narvard.report import tables as report_tables
+    from narvard.report import survey_tables
 
     name = survey_name(survey_id)
     if heading:
         show_markdown(f"### {fmt.markdown_literal(name)}")
-    show_table(report_tables.response_table(survey), "Svarsfrekvens")
+    show_table(survey_tables.response_table(survey), f"{name} – svarsfrekvens")
     if survey.get("low_response"):
         show_markdown(f"*{LOW_RESPONSE_NOTE}*")
     if survey["items"]:
@@ -198,17 +199,18 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
         if any(shares is None for shares in (survey.get("distribution") or {}).values()):
             show_markdown(f"*{HIDDEN_DISTRIBUTION_NOTE}*")
         show_table(
-            report_tables.survey_table(survey),
-            "Andel positiva svar med 95 % konfidensintervall och antal svar",
+            survey_tables.survey_table(survey),
+            f"{name} – andel positiva svar med 95 % konfidensintervall och antal svar",
         )
     if survey.get("components"):
         show_table(
-            report_tables.components_table(survey),
-            "Samverkanskomponenter: genomsnittlig andel svar som är positiva för samverkan "
+            survey_tables.components_table(survey),
+            f"{name} – samverkanskomponenter: genomsnittlig andel svar som är positiva för "
+            "samverkan "
             "(påståenden om brister räknas omvänt)",
         )
     if survey.get("waves", {}).get("items"):
-        show_table(report_tables.waves_table(survey), "Andel positiva svar per omgång")
+        show_table(survey_tables.waves_table(survey), f"{name} – andel positiva svar per omgång")
     _show_sentences("Skillnader mellan grupper", survey.get("comparisons", []))
     _show_sentences("Området jämfört med övriga regionen", survey.get("area_vs_rest", []))
     _show_open_answers(survey)
@@ -283,7 +285,7 @@ def _show_sentences(title: str, comparisons: list[dict]) -> None:
 
 
 def _show_open_answers(survey: dict) -> None:
-    from narvard.report import tables as report_tables
+    from narvard.report import survey_tables
 
     for qid, answers in survey.get("open_questions", {}).items():
         count = fmt.number(answers["n"]) if answers["n"] is not None else "ett fåtal"
@@ -294,7 +296,7 @@ def _show_open_answers(survey: dict) -> None:
     themes = survey.get("themes", {})
     if any(t["n"] for t in themes.values()):
         show_table(
-            report_tables.themes_table(survey),
+            survey_tables.themes_table(survey),
             "Teman i fritextsvaren (teman med få svar visas inte)",
         )
         quotes = [

@@ -14,7 +14,6 @@ from narvard.domain import (
     MEASURE_NAMES,
     MEASURES,
     ROLE_NAMES,
-    TABLE_NAMES,
     TEAM_GROUPS,
     group_name,
 )
@@ -79,44 +78,6 @@ def _change(measure: dict) -> str:
     if measure["before_mean"] == 0:
         return fmt.NOT_APPLICABLE
     return fmt.percent(measure["change_pct"], 0, signed=True)
-
-
-def survey_table(survey: dict) -> pd.DataFrame:
-    """Share positive per question (rows) and respondent group (columns), with n."""
-    groups = sorted({g for item in survey["items"].values() for g in item if g != "all"})
-    rows = []
-    for qid, item in survey["items"].items():
-        row = {"Fråga": survey["questions"][qid]["text"]}
-        for group in [*groups, "all"]:
-            cell = item.get(group)
-            row[group_name(group)] = _share_with_n(cell) if cell else fmt.NOT_APPLICABLE
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _share_with_n(cell: dict) -> str:
-    """'94 % (88–97), n=130': share positive, Wilson interval and number of answers."""
-    n = f"n={fmt.number(cell['n'])}" if cell["n"] is not None else ""
-    if cell["share_positive"] is None:
-        return f"{fmt.SUPPRESSED} ({n})" if n else fmt.SUPPRESSED
-    ci = cell.get("ci")
-    interval = f" ({fmt.number(100 * ci[0])}–{fmt.number(100 * ci[1])})" if ci else ""
-    return f"{fmt.share(cell['share_positive'])}{interval}, {n}"
-
-
-def response_table(survey: dict) -> pd.DataFrame:
-    """Invited, answered and response rate per respondent group and in total."""
-    rows = []
-    for group, block in [*survey["groups"].items(), ("all", survey)]:
-        rows.append(
-            {
-                "Grupp": group_name(group),
-                "Inbjudna": fmt.number(block["invited"]),
-                "Svarande": fmt.number(block["respondents"]),
-                "Svarsfrekvens": fmt.share(block["response_rate"]),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def costs_table(results: dict) -> pd.DataFrame:
@@ -233,94 +194,6 @@ def coverage_table(results: dict) -> pd.DataFrame:
 
 
 STAFF_ROLES = {"doctors": "läkare", "nurses": "sjuksköterskor"}
-
-
-def rows_table(results: dict) -> pd.DataFrame:
-    """Rows read per input table (Datakvalitet)."""
-    return pd.DataFrame(
-        [
-            {"Tabell": f"{TABLE_NAMES.get(name, name)} ({name})", "Rader": fmt.number(n)}
-            for name, n in results["data_quality"]["rows"].items()
-        ]
-    )
-
-
-_SEPARATORS = {";": "semikolonseparerad", ",": "kommaseparerad"}
-_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 med BOM", "windows-1252": "Windows-1252"}
-_DECIMALS = {",": "decimalkomma", ".": "decimalpunkt"}
-_LINE_ENDINGS = {"CRLF": "radslut CRLF (Windows)", "LF": "radslut LF", "CR": "radslut CR"}
-
-
-def dialect_text(entry: dict) -> str:
-    """How one input file was read, in Swedish, e.g. 'läst som semikolonseparerad,
-    Windows-1252, decimalkomma' (an entry of results.json data_quality.dialects)."""
-    if entry["format"] == "parquet":
-        parts = ["Parquet"]
-    elif entry["format"] == "xlsx":
-        parts = [f"Excel-arbetsbok (bladet ”{entry.get('sheet', '')}”)"]
-        if entry.get("decimal") == ",":
-            parts.append(_DECIMALS[","])
-    else:
-        parts = [
-            _SEPARATORS.get(entry.get("separator"), "CSV"),
-            _ENCODINGS.get(entry.get("encoding"), str(entry.get("encoding"))),
-            _DECIMALS.get(entry.get("decimal"), "inga decimaltal"),
-            _LINE_ENDINGS.get(entry.get("line_endings"), "blandade radslut"),
-        ]
-    if entry.get("layout") == "wide":
-        parts.append("en rad per svarande (bred enkätfil)")
-    return "läst som " + ", ".join(parts)
-
-
-def dialects_table(results: dict) -> pd.DataFrame:
-    """Every input file and how it was read (Datakvalitet)."""
-    return pd.DataFrame(
-        [
-            {
-                "Fil": entry["file"],
-                "Tabell": TABLE_NAMES.get(entry["table"], entry["table"]),
-                "Inläsning": dialect_text(entry),
-            }
-            for entry in results["data_quality"].get("dialects", [])
-        ]
-    )
-
-
-def missing_table(survey: dict) -> pd.DataFrame:
-    """Respondents without a substantive answer per item (Datakvalitet)."""
-    rows = []
-    for qid, item in survey.get("missing", {}).items():
-        cell = item.get("all", {})
-        rows.append(
-            {
-                "Fråga": survey["questions"][qid]["text"],
-                "Svarande": fmt.number(cell.get("respondents")),
-                "Utan svar": fmt.number(cell.get("missing")),
-                "Ingen uppfattning / vet ej": fmt.number(cell.get("no_opinion")),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def themes_table(survey: dict) -> pd.DataFrame:
-    groups = sorted({g for t in survey["themes"].values() for g in t["by_group"]})
-    rows = []
-    for theme in survey["themes"].values():
-        if not theme["n"]:
-            continue  # hidden (too few answers) or not mentioned at all
-        row = {"Tema": theme["label"], "Antal svar": fmt.number(theme["n"])}
-        row.update({group_name(g): fmt.number(theme["by_group"].get(g)) for g in groups})
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def checksums_table(results: dict) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {"Fil": name, "SHA-256": digest}
-            for name, digest in results["dataset"]["input_sha256"].items()
-        ]
-    )
 
 
 def adjusted_table(results: dict) -> pd.DataFrame:
@@ -500,33 +373,6 @@ def region_cost_table(costs: dict) -> pd.DataFrame:
                 "Sannolikhet för positivt netto": fmt.probability(block.get("prob_net_positive")),
             }
         )
-    return pd.DataFrame(rows)
-
-
-def components_table(survey: dict) -> pd.DataFrame:
-    """Mean share favourable per cooperation component / SKR area and respondent group."""
-    components = survey.get("components", {})
-    groups = sorted({g for c in components.values() for g in c["by_group"] if g != "all"})
-    rows = []
-    for component in components.values():
-        row = {"Komponent": component["label"], "Frågor": fmt.number(component["n_items"])}
-        for group in [*groups, "all"]:
-            cell = component["by_group"].get(group, {})
-            row[group_name(group)] = fmt.share(cell.get("mean_share_favourable"))
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def waves_table(survey: dict) -> pd.DataFrame:
-    """Share positive per item and wave (all respondents), when the survey has waves."""
-    waves = survey.get("waves") or {}
-    rows = []
-    for qid, by_wave in waves.get("items", {}).items():
-        row = {"Fråga": survey["questions"][qid]["text"]}
-        for wave in waves.get("waves", []):
-            cell = by_wave.get(str(wave), by_wave.get(wave, {})).get("all", {})
-            row[str(wave)] = fmt.share(cell.get("share_positive"))
-        rows.append(row)
     return pd.DataFrame(rows)
 
 
