@@ -1,6 +1,6 @@
 """The cross-area overview: region totals are sums of the areas' published totals."""
 
-from narvard.report.index_page import index_html, region_row
+from narvard.report.index_page import effects_overview, index_html, net_words, region_row
 
 
 def area(name, population, before, after, n, net):
@@ -29,6 +29,51 @@ def test_region_row_sums_totals_not_means():
     cells = region_row(rows)
     # (800 − 1000) / 1000 = −20 %, not the mean of −25 % and −12,5 %.
     assert cells[:4] == ["Hela regionen", "150\u00a0000", "120", "\u221220\u00a0%"]
-    assert cells[-1] == "\u22123,0\u00a0mnkr (\u22124,0\u00a0mnkr till \u22122,0\u00a0mnkr)"
+    assert cells[-1] == "kostar 3,0\u00a0mnkr (95 % KI 2,0–4,0\u00a0mnkr)"
     page = index_html(rows)
     assert 'href="a/report.html"' in page and "Hela regionen" in page
+
+
+def test_net_is_named_a_cost_or_a_saving_never_a_negative_saving():
+    assert net_words(-64.9e6) == "kostar 64,9\u00a0mnkr"
+    assert net_words(3.1e6) == "sparar 3,1\u00a0mnkr"
+    assert net_words(None) == "–"
+    assert net_words(-1e6, [-3e6, 2e6]) == (
+        "kostar 1,0\u00a0mnkr (95 % KI från en besparing på 2,0\u00a0mnkr till en kostnad "
+        "på 3,0\u00a0mnkr)"
+    )
+
+
+def with_effects(row, ratios, ci=(0.5, 1.5)):
+    row["consumption"]["HSVT"]["did"] = {
+        m: {"rate_ratio": r, "ci": list(ci)} for m, r in ratios.items()
+    }
+    return row
+
+
+def test_effects_overview_has_every_measure_and_the_regions_own_estimate():
+    ratios = {"er_visits": 0.8, "inpatient_days": 0.9, "unplanned_readmissions": None,
+              "specialist_visits": 1.1}  # fmt: skip
+    a = with_effects(area("A", 100_000, 600, 450, 100, -1e6), ratios)
+    b = with_effects(area("B", 50_000, 400, 350, 20, -2e6), ratios)
+    a["region_effects"] = {"HSVT": {m: {"rate_ratio": 0.75, "ci": [0.6, 0.9]} for m in ratios}}
+    table = effects_overview([a, b], "HSVT")
+    assert table["columns"] == [
+        "Akutbesök utan inläggning",
+        "Vårddagar i slutenvård",
+        "Oplanerade återinskrivningar",
+        "Besök i öppen specialistvård",
+    ]
+    assert [r["name"] for r in table["rows"]] == ["A", "B", "Hela regionen"]
+    first = [c["text"] for c in table["rows"][0]["cells"]]
+    # 0,8 → −20 %, interval 0,5–1,5 → −50 till +50 %; a hidden effect is a dash
+    assert first == [
+        "\u221220\u00a0% (\u221250 till +50\u00a0%)",
+        "\u221210\u00a0% (\u221250 till +50\u00a0%)",
+        "–",
+        "+10\u00a0% (\u221250 till +50\u00a0%)",
+    ]
+    region = [c["text"] for c in table["rows"][-1]["cells"]]
+    assert region == ["\u221225\u00a0% (\u221240 till \u221210\u00a0%)"] * 4
+    assert effects_overview([a, b], "NSVT") is None
+    assert "Teamens justerade effekt per mått" in index_html([a, b])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from narvard.domain import MEASURE_NAMES, MEASURES
 from narvard.paths import TEMPLATES_DIR
 from narvard.report import formatting as fmt
 from narvard.report.benchmarks import OVERVIEW_INTRO, overview_table
+from narvard.report.cards import net_interval
 from narvard.report.funnel import funnel_chart, funnel_points
 from narvard.report.html import figure_html, render
 from narvard.report.tables import NUMERIC
@@ -22,7 +24,7 @@ COLUMNS = (
     "Vårddagar NSVT, enkel förändring",
     "Vårddagar NSVT, justerad",
     "Patientenkät, svarsfrekvens",
-    "Nettobesparing per år (HSVT + NSVT)",
+    "Netto per år (HSVT + NSVT)",
 )
 TEAMS = ("HSVT", "NSVT")
 
@@ -52,8 +54,19 @@ def key_figures(results: dict) -> list[str]:
         *_group_cells(consumption, "HSVT"),
         *_group_cells(consumption, "NSVT"),
         fmt.share(survey["response_rate"]) if survey else "·",
-        fmt.sek(net, millions=True) if nets else "·",
+        net_words(net) if nets else "·",
     ]
+
+
+def net_words(net: float | None, interval: list | None = None) -> str:
+    """A net result per year in words, never a negative saving: 'kostar 64,9 mnkr',
+    'sparar 3,1 mnkr', with the interval in the same terms ('95 % KI …')."""
+    if net is None:
+        return fmt.SUPPRESSED
+    is_cost = net < 0
+    text = f"{'kostar' if is_cost else 'sparar'} {fmt.sek(abs(net), millions=True)}"
+    ci = net_interval(interval, is_cost)
+    return f"{text} ({ci})" if ci else text
 
 
 def region_row(all_results: list[dict]) -> list[str]:
@@ -76,14 +89,38 @@ def region_row(all_results: list[dict]) -> list[str]:
         cells += [fmt.number(sum(patients)), fmt.percent(change, signed=True), adjusted]
     cells.append("")
     total = (all_results[0]["costs"].get("region") or {}).get("total", {}) if all_results else {}
-    ci = total.get("net_savings_ci") or [None, None]
     cells.append(
-        f"{fmt.sek(total.get('net_savings_sek'), millions=True)} "
-        f"({fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)})"
-        if total
-        else "·"
+        net_words(total.get("net_savings_sek"), total.get("net_savings_ci")) if total else "·"
     )
     return cells
+
+
+def effects_overview(all_results: list[dict], group: str) -> dict | None:
+    """The adjusted effect of one team group on every measure, per area and for the whole
+    region (its own estimate on all the region's patients, not a sum of the areas)."""
+    blocks = [(r["area_name"], r["consumption"].get(group)) for r in all_results]
+    blocks = [(name, block) for name, block in blocks if block is not None]
+    if not blocks:
+        return None
+    rows = [
+        {"name": name, "cells": _cells([_effect(block.get("did", {}).get(m)) for m in MEASURES])}
+        for name, block in blocks
+    ]
+    region = all_results[0].get("region_effects", {}).get(group)
+    if region and len(all_results) > 1:
+        rows.append(
+            {
+                "name": "Hela regionen",
+                "total": True,
+                "cells": _cells([_effect(region.get(m)) for m in MEASURES]),
+            }
+        )
+    columns = [MEASURE_NAMES[m] for m in MEASURES]
+    return {"group": group, "columns": columns, "rows": rows}
+
+
+def _effect(did: dict | None) -> str:
+    return fmt.ratio_change((did or {}).get("rate_ratio"), (did or {}).get("ci"))
 
 
 def _cells(values: list[str]) -> list[dict]:
@@ -157,6 +194,7 @@ def index_html(all_results: list[dict]) -> str:
         rows=rows,
         funnels=funnels(all_results),
         components=components_overview(all_results),
+        effects=[e for g in TEAMS if (e := effects_overview(all_results, g))],
         benchmarks=_benchmarks(all_results),
         benchmark_intro=OVERVIEW_INTRO,
     )
