@@ -431,3 +431,20 @@ def test_report_reads_verdict_first_and_prints_on_a4(browser, sites, dataset):
             page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}-a4.png"))
         finally:
             context.close()
+
+
+@pytest.mark.parametrize("dataset", ["demo", "contract"])
+def test_overview_prints_on_a4(browser, sites, dataset):
+    """The overview's tables (key figures, effects per measure, the comparison with the
+    published figures) fit the A4 page width with no clipped cell."""
+    context = browser.new_context(viewport=LAPTOP, locale="sv-SE")
+    try:
+        page = context.new_page()
+        page.goto((sites[dataset] / "index.html").as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1100})
+        problems = page.evaluate(PRINT_OVERFLOW, A4_CONTENT_PX)
+        assert problems == [], f"{dataset} overview on A4:\n  " + "\n  ".join(problems[:20])
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{dataset}-index-a4.png"))
+    finally:
+        context.close()

@@ -1,4 +1,4 @@
-"""The cross-area overview: region totals are sums of the areas' published totals."""
+"""The cross-area overview: key figures per area and region, effects per measure, net in words."""
 
 from narvard.report.index_page import effects_overview, index_html, net_words, region_row
 
@@ -24,11 +24,17 @@ def area(name, population, before, after, n, net):
     }
 
 
-def test_region_row_sums_totals_not_means():
+def test_region_row_sums_people_and_shows_the_regions_own_estimate():
     rows = [area("A", 100_000, 600, 450, 100, -1e6), area("B", 50_000, 400, 350, 20, -2e6)]
+    rows[0]["region_effects"] = {"HSVT": {"inpatient_days": {"rate_ratio": 0.8, "ci": [0.7, 0.9]}}}
     cells = region_row(rows)
-    # (800 − 1000) / 1000 = −20 %, not the mean of −25 % and −12,5 %.
-    assert cells[:4] == ["Hela regionen", "150\u00a0000", "120", "\u221220\u00a0%"]
+    # 100 + 20 patients; the region's estimate (not a mean of the areas'): 0,8 → −20 %
+    assert cells[:4] == [
+        "Hela regionen",
+        "150\u00a0000",
+        "120",
+        "\u221220\u00a0% (\u221230 till \u221210\u00a0%)",
+    ]
     assert cells[-1] == "kostar 3,0\u00a0mnkr (95 % KI 2,0–4,0\u00a0mnkr)"
     page = index_html(rows)
     assert 'href="a/report.html"' in page and "Hela regionen" in page

@@ -241,11 +241,11 @@ def benchmark_sentence(results: dict, measure: str = "inpatient_days") -> str:
     )
 
 
-SHORT_MEASURE_NAMES = {
+SHORT_MEASURE_NAMES = {  # soft hyphens (U+00AD) let the long words break on A4
     "er_visits": "akutbesök",
     "inpatient_days": "vårddagar",
-    "unplanned_readmissions": "återinskrivningar",
-    "specialist_visits": "specialistbesök",
+    "unplanned_readmissions": "återinskriv\u00adningar",
+    "specialist_visits": "specialist\u00adbesök",
 }
 OVERVIEW_SURVEY = MANAGERS
 
@@ -271,7 +271,7 @@ def overview_table(all_results: list[dict]) -> dict | None:
     response = [f for f in _figures(first, "response_rate") if f["survey"] == OVERVIEW_SURVEY]
     columns = [f"{g}: {SHORT_MEASURE_NAMES[m]}" for g, m in pairs]
     if response:
-        columns.append(f"{survey_name(OVERVIEW_SURVEY)}: svarsfrekvens")
+        columns.append("Chefsenkät: svarsfrekvens")
 
     def cells(consumption: dict, survey: dict | None) -> list[str]:
         out = []
