@@ -140,7 +140,7 @@ show_benchmarks(results)
 # minskar vårdbehovet ofta av sig självt (regression mot medelvärdet). Den enkla
 # före–efter-jämförelsen överskattar därför teamens effekt. Effekten skattas i stället så
 # här: varje patients vård efter inskrivningen jämförs med patientens egen vård under en
-# *jämförelseperiod* som ligger före inskrivningsperioden (för 180 dagar: 7–12 månader före
+# *referensperiod* som ligger före inskrivningsperioden (för 180 dagar: 7–12 månader före
 # första besöket), och förändringen jämförs med samma förändring hos liknande patienter i
 # kommunal hemsjukvård utan team i regionen (viktade så att de har samma ålder, kön och
 # inskrivningstid som teamens patienter). Vården räknas per levd dag, så att den som avlider
@@ -165,7 +165,7 @@ for group in ("HSVT", "NSVT"):
             "för fyra mått.",
             caption=f"{group}: vård per 30 levda dagar månad för månad. Den streckade linjen "
             "visar hur vården hade utvecklats om den följt de liknande patienternas utveckling "
-            "från jämförelseperioden (grå yta).",
+            "från referensperioden (grå yta).",
         )
         nb.show_markdown(report_text.pre_trend_text(block, group))
     if block.get("comparison_group", {}).get("balance"):
@@ -256,7 +256,7 @@ nb.show_markdown(
     "- Regression mot medelvärdet: patienter skrivs in när de är som sjukast, och sådana "
     "perioder följs ofta av bättre perioder även utan insats. Därför överskattar en enkel "
     "före–efter-jämförelse teamens effekt. Effekten jämför i stället vården efter "
-    "inskrivningen med en jämförelseperiod före inskrivningsperioden, hos teamets patienter "
+    "inskrivningen med en referensperiod före inskrivningsperioden, hos teamets patienter "
     "och hos liknande patienter utan team i regionen, viktade efter teamets ålder, kön och "
     "inskrivningstid (difference-in-differences per levd dag).\n"
     "- Metoden har prövats på simulerade data där den sanna effekten är känd: med "

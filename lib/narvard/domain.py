@@ -118,7 +118,7 @@ REGION_COMPARISON_NAME = "liknande patienter utan team i regionen"
 FLOW_STEPS = {
     "enrolled": "Inskrivna under uttaget",
     "both_windows": "Hela före- och efterperioden inom uttaget",
-    "history_window": "Även jämförelseperioden före inskrivningen inom uttaget",
+    "history_window": "Även referensperioden före inskrivningen inom uttaget",
 }
 FLOW_USES = {
     "enrolled": "Nådda patienter, täckning, ålder och kön",

@@ -208,7 +208,7 @@ def test_setting_labels_by_kind(full_tornado):
     assert labels("team_cost") == [f"4,5{NBSP}mnkr", f"6,7{NBSP}mnkr"]  # 5,6 ∓ 20 %
     assert labels("patients_per_year") == ["600 patienter/år", f"1{NBSP}000 patienter/år"]
     assert labels("effect_inpatient_days") == [f"{MINUS}45{NBSP}%", f"{MINUS}19{NBSP}%"]
-    assert labels("method") == ["jämfört med liknande patienter", "enkel före/efter"]
+    assert labels("method") == ["jämfört med liknande patienter", "enkel före/efter (överskattar)"]
     assert labels("comparison") == ["som i rapporten", "den andra jämförelsegruppen"]
     assert labels("window_days") == ["180 dagar", "90 dagar"]
     assert setting_label({"kind": "rate_ratio", "value": 1.1}) == f"+10{NBSP}%"

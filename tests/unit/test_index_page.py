@@ -83,3 +83,11 @@ def test_effects_overview_has_every_measure_and_the_regions_own_estimate():
     assert region == ["\u221225\u00a0% (\u221240 till \u221210\u00a0%)"] * 4
     assert effects_overview([a, b], "NSVT") is None
     assert "Teamens justerade effekt per mått" in index_html([a, b])
+
+
+def test_net_cell_keeps_a_groups_net_when_the_other_is_hidden():
+    from narvard.report.index_page import _net_cell
+
+    assert _net_cell({"HSVT": -15.6e6, "NSVT": -2.0e6}) == "kostar 17,6\u00a0mnkr"
+    assert _net_cell({"HSVT": -15.6e6, "NSVT": None}) == "HSVT: kostar 15,6\u00a0mnkr; NSVT: –"
+    assert _net_cell({}) == "·"

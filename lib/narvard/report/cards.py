@@ -40,7 +40,8 @@ def effect_cards(results: Mapping) -> list[dict]:
                 f"Vårddagar, {group}",
                 fmt.percent(100 * (ratio - 1), signed=True),
                 _ratio_interval(did.get("ci")),
-                f"Per levd dag jämfört med liknande patienter utan team; {sure}.",
+                f"Per levd dag, jämfört med hur vården utvecklades hos liknande patienter utan "
+                f"team; {sure}.",
             )
         )
     return cards
@@ -60,7 +61,7 @@ def survey_cards(results: Mapping) -> list[dict]:
         )
     ]
     first = next(iter(survey["items"]), None)
-    if first is not None:
+    if first is not None and survey["items"][first]["all"].get("share_positive") is not None:
         cell = survey["items"][first]["all"]
         ci = cell.get("ci") or [None, None]
         interval = f"95 % KI {fmt.share(ci[0])}–{fmt.share(ci[1])}" if None not in ci else ""

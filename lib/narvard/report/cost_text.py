@@ -15,7 +15,10 @@ ROW_LABELS = {
     "comparison": "Jämförelsegrupp",
     "window_days": "Uppföljningstid efter inskrivning",
 }
-METHOD_LABELS = {"adjusted": "jämfört med liknande patienter", "crude": "enkel före/efter"}
+METHOD_LABELS = {
+    "adjusted": "jämfört med liknande patienter",
+    "crude": "enkel före/efter (överskattar)",  # regression to the mean, docs/effects.md
+}
 COMPARISON_LABELS = {"main": "som i rapporten", "other": "den andra jämförelsegruppen"}
 
 

@@ -29,7 +29,7 @@ BEFORE_COLOUR, AFTER_COLOUR = "#999999", "#0072B2"
 PERIODS = {"before": "Före", "after": "Efter"}
 AFTER_HATCH = "//"
 BAR_WIDTH = 0.8  # seaborn's default: two bars per group at −0,2 and +0,2
-GROUP_TICKS = {"comparison": "Jämförelse"}
+GROUP_TICKS = {"comparison": "Jämförelsegrupp i området"}
 COMPARISON_COLOUR, BAND_ALPHA, PERIOD_SHADE = "#555555", 0.18, "#E8E8E8"
 TEAM_SERIES, COMPARISON_SERIES = "team", "comparison"
 
@@ -212,5 +212,5 @@ def _event_legend(group: str) -> list:
             markersize=4,
             label="Liknande patienter utan team (flyttade till teamets nivå)",
         ),
-        Patch(color=PERIOD_SHADE, label="Jämförelseperiod"),
+        Patch(color=PERIOD_SHADE, label="Referensperiod (före inskrivningen)"),
     ]

@@ -17,9 +17,9 @@ from narvard.stats.contract_costs import team_blocks
 COLUMNS = (
     "Område",
     "Invånare",
-    "HSVT-patienter",
+    "HSVT-patienter, följda före och efter",
     "Vårddagar HSVT, förändring mot liknande patienter",
-    "NSVT-patienter",
+    "NSVT-patienter, följda före och efter",
     "Vårddagar NSVT, förändring mot liknande patienter",
     "Patientenkät, svarsfrekvens",
     "Netto per år (HSVT + NSVT)",
@@ -45,16 +45,24 @@ def key_figures(results: dict) -> list[str]:
     """One row of the cross-area table, formatted in Swedish, from an area's results."""
     consumption = results["consumption"]
     survey = results["surveys"].get("patient")
-    nets = [b.get("net_savings_sek") for b in team_blocks(results["costs"]).values()]
-    net = None if not nets or None in nets else sum(nets)
+    nets = {g: b.get("net_savings_sek") for g, b in team_blocks(results["costs"]).items()}
     return [
         results["area_name"],
         fmt.number(results["population"]),
         *_group_cells(consumption, "HSVT"),
         *_group_cells(consumption, "NSVT"),
         fmt.share(survey["response_rate"]) if survey else "·",
-        net_words(net) if nets else "·",
+        _net_cell(nets),
     ]
+
+
+def _net_cell(nets: dict[str, float | None]) -> str:
+    """Both groups' net together, or each group's own when one of them is hidden."""
+    if not nets:
+        return "·"
+    if None not in nets.values():
+        return fmt.net(sum(nets.values()))
+    return "; ".join(f"{group}: {fmt.net(net)}" for group, net in nets.items())
 
 
 def net_words(net: float | None, interval: list | None = None) -> str:
@@ -62,9 +70,8 @@ def net_words(net: float | None, interval: list | None = None) -> str:
     'sparar 3,1 mnkr', with the interval in the same terms ('95 % KI …')."""
     if net is None:
         return fmt.SUPPRESSED
-    is_cost = net < 0
-    text = f"{'kostar' if is_cost else 'sparar'} {fmt.sek(abs(net), millions=True)}"
-    ci = net_interval(interval, is_cost)
+    text = fmt.net(net)
+    ci = net_interval(interval, net < 0)
     return f"{text} ({ci})" if ci else text
 
 
@@ -147,22 +154,42 @@ def components_overview(all_results: list[dict], survey_id: str = "managers") ->
     return {"labels": list(labels.values()), "rows": rows}
 
 
+FUNNEL_CAPTION = (
+    "Punkter innanför de streckade linjerna (95 % kontrollgräns) skiljer sig inte från "
+    "regionens genomsnitt mer än slumpen kan förklara; små områden varierar mer. För punkter "
+    "utanför de prickade linjerna (99,8 %) är slumpen en osannolik förklaring."
+)
+
+
 def funnels(all_results: list[dict]) -> list[str]:
     """One funnel plot per team group where some area has an adjusted effect with an
-    interval (inline SVG figures)."""
-    return [
-        figure_html(
-            funnel_chart(all_results, group),
-            alt=f"Trattdiagram för {group}: justerad förändring i vårddagar per område mot "
-            "antal patienter, med gränser för slumpvariation.",
-            caption="Punkter innanför de streckade linjerna (95 % kontrollgräns) skiljer sig "
-            "inte från regionens genomsnitt mer än slumpen kan förklara; små områden varierar "
-            "mer. För punkter utanför de prickade linjerna (99,8 %) är slumpen en osannolik "
-            "förklaring.",
+    interval (inline SVG figures); the caption names the areas left out, and why."""
+    figures = []
+    for group in TEAMS:
+        points = funnel_points(all_results, group, "inpatient_days")
+        if not points:
+            continue
+        shown = {p.name for p in points}
+        missing = [
+            r["area_name"]
+            for r in all_results
+            if group in r["consumption"] and r["area_name"] not in shown
+        ]
+        caption = f"{group}. {FUNNEL_CAPTION}"
+        if missing:
+            caption += (
+                f" Saknas i figuren: {', '.join(missing)} (för få patienter för en skattning "
+                "med osäkerhet, eller siffran döljs)."
+            )
+        figures.append(
+            figure_html(
+                funnel_chart(all_results, group),
+                alt=f"Trattdiagram för {group}: justerad förändring i vårddagar per område "
+                "mot antal patienter, med gränser för slumpvariation.",
+                caption=caption,
+            )
         )
-        for group in TEAMS
-        if funnel_points(all_results, group, "inpatient_days")
-    ]
+    return figures
 
 
 def index_html(all_results: list[dict]) -> str:

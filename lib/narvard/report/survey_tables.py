@@ -8,13 +8,17 @@ import pandas as pd
 from narvard.domain import group_name
 from narvard.report import formatting as fmt
 
+REVERSED_MARK = " (påstående om en brist: här är en låg andel bra)"
+
 
 def survey_table(survey: dict) -> pd.DataFrame:
-    """Share positive per question (rows) and respondent group (columns), with n."""
+    """Share positive per question (rows) and respondent group (columns), with n. The share
+    is of answers on the agreeing side, also for a negatively worded item, which is marked."""
     groups = sorted({g for item in survey["items"].values() for g in item if g != "all"})
     rows = []
     for qid, item in survey["items"].items():
-        row = {"Fråga": survey["questions"][qid]["text"]}
+        question = survey["questions"][qid]
+        row = {"Fråga": question["text"] + (REVERSED_MARK if question.get("reversed") else "")}
         for group in [*groups, "all"]:
             cell = item.get(group)
             row[group_name(group)] = _share_with_n(cell) if cell else fmt.NOT_APPLICABLE
@@ -94,7 +98,8 @@ def waves_table(survey: dict) -> pd.DataFrame:
     waves = survey.get("waves") or {}
     rows = []
     for qid, by_wave in waves.get("items", {}).items():
-        row = {"Fråga": survey["questions"][qid]["text"]}
+        question = survey["questions"][qid]
+        row = {"Fråga": question["text"] + (REVERSED_MARK if question.get("reversed") else "")}
         for wave in waves.get("waves", []):
             cell = by_wave.get(str(wave), by_wave.get(wave, {})).get("all", {})
             row[str(wave)] = fmt.share(cell.get("share_positive"))

@@ -18,6 +18,7 @@ from narvard.domain import (
     group_name,
 )
 from narvard.report import formatting as fmt
+from narvard.report.cards import net_interval
 from narvard.stats.contract_costs import team_blocks
 
 
@@ -239,7 +240,7 @@ def balance_table(block: dict) -> pd.DataFrame:
         name = row["variable"]
         measure = name.rsplit("_", 1)[0]
         label = BALANCE_NAMES.get(name) or (
-            f"{MEASURE_NAMES.get(measure, name)}, jämförelseperioden (vägs inte)"
+            f"{MEASURE_NAMES.get(measure, name)}, referensperioden (vägs inte)"
         )
         rows.append(
             {
@@ -330,11 +331,11 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
         "Bruttobesparing per år, justerad": lambda b: fmt.sek(
             b.get("annual_gross_savings_adjusted_sek"), millions=True
         ),
-        "Nettobesparing per år (justerad)": lambda b: fmt.sek(
-            b.get("net_savings_sek"), millions=True
+        "Netto per år (justerat)": lambda b: fmt.net(b.get("net_savings_sek")),
+        "95 % KI för nettot": lambda b: _net_interval(b),
+        "Sannolikhet att teamen sparar mer än de kostar": lambda b: fmt.probability(
+            b.get("prob_net_positive")
         ),
-        "95 % KI för nettobesparingen": lambda b: _interval(b.get("net_savings_ci")),
-        "Sannolikhet att nettot är positivt": lambda b: fmt.probability(b.get("prob_net_positive")),
         "Tillbaka per satsad krona": lambda b: (
             fmt.number(b.get("return_per_krona"), 2) + " kr"
             if b.get("return_per_krona") is not None
@@ -351,6 +352,17 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
             for label, show in rows.items()
         ]
     )
+
+
+def _net_interval(block: dict) -> str:
+    """The net's interval in the same terms as the net ('kostar 35,8–49,3 mnkr')."""
+    net, ci = block.get("net_savings_sek"), block.get("net_savings_ci")
+    if net is None:
+        return fmt.SUPPRESSED
+    text = net_interval(ci, net < 0).removeprefix("95 % KI ")
+    if not text:
+        return fmt.SUPPRESSED
+    return text if text.startswith("från") else f"{'kostar' if net < 0 else 'sparar'} {text}"
 
 
 def region_cost_table(costs: dict) -> pd.DataFrame:

@@ -97,8 +97,10 @@ def _pad_limits(ax, rows, base: float) -> None:
 
 def _legend(base: float) -> list:
     return [
-        Patch(facecolor=WORSE_COLOUR, hatch="//", edgecolor="white", label="Sämre än basfallet"),
-        Patch(facecolor=BETTER_COLOUR, edgecolor="white", label="Bättre än basfallet"),
+        Patch(
+            facecolor=WORSE_COLOUR, hatch="//", edgecolor="white", label="Lägre netto än basfallet"
+        ),
+        Patch(facecolor=BETTER_COLOUR, edgecolor="white", label="Högre netto än basfallet"),
         plt.Line2D([], [], color=BASE_COLOUR, label=f"Basfall: {fmt.number(base, 1)} mnkr"),
         plt.Line2D([], [], color=ZERO_COLOUR, linestyle="--", label="Går jämnt ut (0)"),
     ]

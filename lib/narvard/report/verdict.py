@@ -49,20 +49,28 @@ def effect_sentence(group: str, did: Mapping) -> str | None:
     if ratio is None or not interval or None in interval:
         return None
     amount, direction = _amount(ratio)
+    # The estimate compares changes, not levels: team patients often have more care than
+    # the comparison patients throughout (docs/effects.md).
     sentence = (
-        f"{TEAM_SUBJECTS.get(group, group)} hade {amount} {direction} vårddagar per levd dag "
-        "än liknande patienter utan team"
+        f"Efter första besöket hade {fmt.lower_first(TEAM_SUBJECTS.get(group, group))} "
+        f"{amount} {direction} vårddagar per levd dag än om deras vård hade utvecklats som hos "
+        "liknande patienter utan team"
     )
     if is_certain(interval):
         return f"{sentence} ({interval_words(interval)}); skillnaden är statistiskt säkerställd."
     return f"{sentence}, men skillnaden är osäker: den kan ligga {interval_words(interval)}."
 
 
+COST_IS_AN_ESTIMATE = "Teamens kostnad är en uppskattning; se avsnittet om kostnader."
+COST_HIDDEN = "Nettot i kronor visas inte, eftersom det bygger på för få patienter."
+
+
 def cost_sentence(block: Mapping) -> str | None:
-    """One sentence on the net result per year after the teams' cost, as a saving or a cost."""
+    """One sentence on the net result per year after the teams' cost, as a saving or a cost,
+    and what it rests on; why it is missing when disclosure control hid it."""
     net = block.get("net_savings_sek")
     if net is None:
-        return None
+        return COST_HIDDEN if block and block.get("n_patients") is None else None
     chance = fmt.probability(block.get("prob_net_positive"))
     if net >= 0:
         money = f"sparar teamen omkring {fmt.sek(net, millions=True)} per år mer än de kostar"
@@ -71,7 +79,10 @@ def cost_sentence(block: Mapping) -> str | None:
             f"kostar teamen omkring {fmt.sek(-net, millions=True)} per år mer än de sparar "
             "i sjukhusvård"
         )
-    return f"Räknat i kronor {money} (sannolikheten att de sparar mer än de kostar: {chance})."
+    return (
+        f"Räknat i kronor {money} (sannolikheten att de sparar mer än de kostar: {chance}). "
+        f"{COST_IS_AN_ESTIMATE}"
+    )
 
 
 def verdict(results: Mapping) -> list[str]:

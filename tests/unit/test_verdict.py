@@ -1,0 +1,78 @@
+"""The area's answer in words and its cards: the same numbers, a change read as a change
+against comparison patients (not a difference in level), a net cost never a negative saving."""
+
+from narvard.report import cards, verdict
+from narvard.report.formatting import NBSP
+from narvard.report.tables import cost_effect_table
+
+
+def results(ratio=0.86, ci=(0.75, 0.98), net=-42.6e6, net_ci=(-49.3e6, -35.8e6), n=79):
+    return {
+        "consumption": {"HSVT": {"did": {"inpatient_days": {"rate_ratio": ratio, "ci": list(ci)}}}},
+        "costs": {
+            "HSVT": {
+                "n_patients": n,
+                "net_savings_sek": net,
+                "net_savings_ci": list(net_ci) if net_ci else None,
+                "prob_net_positive": 0.0,
+            }
+        },
+        "surveys": {},
+    }
+
+
+def test_the_sentence_reads_the_effect_as_a_change_with_its_interval():
+    (line,) = verdict.verdict(results())
+    assert line.startswith(
+        f"Efter första besöket hade hemsjukvårdsteamens (HSVT) patienter 14{NBSP}% färre "
+        "vårddagar per levd dag än om deras vård hade utvecklats som hos liknande patienter "
+        f"utan team (2–25{NBSP}% färre); skillnaden är statistiskt säkerställd."
+    )
+    assert f"kostar teamen omkring 42,6{NBSP}mnkr per år mer än de sparar" in line
+    assert line.endswith(verdict.COST_IS_AN_ESTIMATE)
+
+
+def test_an_uncertain_effect_says_so_and_names_both_ends():
+    (line,) = verdict.verdict(results(ratio=1.05, ci=(0.8, 1.3)))
+    assert f"5{NBSP}% fler vårddagar" in line
+    assert f"skillnaden är osäker: den kan ligga från 20{NBSP}% färre till 30{NBSP}% fler" in line
+
+
+def test_a_hidden_cost_is_explained_and_an_effect_without_interval_gives_no_verdict():
+    hidden = results(net=None, n=None)
+    (line,) = verdict.verdict(hidden)
+    assert line.endswith(verdict.COST_HIDDEN)
+    assert verdict.verdict(results(ci=(None, None))) == []
+
+
+def test_cards_show_the_same_change_and_the_net_as_a_cost():
+    effect, cost = cards.effect_cards(results()) + cards.cost_cards(results())
+    assert (effect["value"], effect["interval"]) == (
+        f"\u221214{NBSP}%",
+        f"95 % KI \u221225 till \u22122{NBSP}%",
+    )
+    assert cost["title"] == "Nettokostnad per år, HSVT"
+    assert (cost["value"], cost["interval"]) == (f"42,6{NBSP}mnkr", f"95 % KI 35,8–49,3{NBSP}mnkr")
+
+
+def test_a_hidden_survey_share_gets_no_card():
+    survey = {
+        "response_rate": 0.5,
+        "respondents": 60,
+        "invited": 120,
+        "questions": {"q1": {"text": "Får du den vård du behöver?"}},
+        "items": {"q1": {"all": {"share_positive": None, "n": 60, "ci": None}}},
+    }
+    shown = cards.survey_cards({"surveys": {"patient": survey}})
+    assert [c["title"] for c in shown] == ["Svarsfrekvens, patientenkäten"]
+
+
+def test_the_cost_table_names_the_net_as_a_cost_in_one_convention():
+    table = cost_effect_table(results()["costs"]).set_index("")
+    column = table.columns[0]
+    assert table.loc["Netto per år (justerat)", column] == f"kostar 42,6{NBSP}mnkr"
+    assert table.loc["95 % KI för nettot", column] == f"kostar 35,8–49,3{NBSP}mnkr"
+    crossing = cost_effect_table(results(net=-4e6, net_ci=(-9e6, 2e6))["costs"]).set_index("")
+    assert crossing.loc["95 % KI för nettot", column] == (
+        f"från en besparing på 2,0{NBSP}mnkr till en kostnad på 9,0{NBSP}mnkr"
+    )
