@@ -124,3 +124,16 @@ def test_the_region_reads_each_areas_report_right(demo):
             for measure, entry in cost["avoided_use"].items():
                 hidden |= {(measure, p) for p in PERIODS if entry[f"{p}_total"] is None}
             assert hidden_in_area(group, areas[area], 180, N) == hidden, (area, group)
+
+
+def test_a_hidden_team_balance_hides_the_weighted_comparison_means(demo):
+    """Balancing makes the weighted comparison means equal the team's means: published
+    beside a hidden team column they would give it back (e.g. the share of women)."""
+    cases = 0
+    for _, published in demo.values():
+        for block in published["consumption"].values():
+            group = block.get("comparison_group") or {}
+            if group and group.get("n_team") is None:
+                cases += 1
+                assert all(r["mean_comparison_weighted"] is None for r in group["balance"])
+    assert cases > 0

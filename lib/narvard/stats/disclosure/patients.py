@@ -309,12 +309,16 @@ def _period_count(table: Table, path: Path, period: dict, key: str, hides: list[
 
 
 def _team_balance(block: dict, base: Path) -> list[Path]:
-    """The team's side of the balance table: means over the estimate's patients."""
+    """The team's side of the balance table: means over the estimate's patients, and the
+    weighted comparison means that balancing makes equal to them."""
     group = base + ("comparison_group",)
     rows = (block.get("comparison_group") or {}).get("balance") or []
     paths = [group + ("max_abs_smd_after",)]
     for i in range(len(rows)):
-        paths += [group + ("balance", i, k) for k in ("mean_team", "smd_before", "smd_after")]
+        # Balancing makes the weighted comparison means equal the team's (entropy
+        # balancing, docs/effects.md): they show the team's figures and go with them.
+        keys = ("mean_team", "mean_comparison_weighted", "smd_before", "smd_after")
+        paths += [group + ("balance", i, k) for k in keys]
     return paths
 
 
