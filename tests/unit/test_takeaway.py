@@ -56,3 +56,14 @@ def test_file_names_are_ascii_numbered_and_short():
     )
     assert file_name(12, "???") == "12-tabell.csv"
     assert len(file_name(1, "x" * 200)) <= 70
+
+
+def test_a_table_of_dashes_is_recognised_as_hidden():
+    import pandas as pd
+    from narvard.report.tables import all_hidden
+
+    hidden = pd.DataFrame({"Fråga": ["a", "b"], "Alla": ["– (n=60)", "–"], "Grupp": ["·", "–"]})
+    assert all_hidden(hidden)
+    shown = hidden.assign(Alla=["– (n=60)", "45 % (30–60), n=40"])
+    assert not all_hidden(shown)
+    assert not all_hidden(pd.DataFrame({"Fråga": ["a"], "Alla": ["·"]}))  # nothing to hide

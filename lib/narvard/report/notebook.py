@@ -27,7 +27,7 @@ from narvard.report.survey_text import (
     LOW_RESPONSE_NOTE,
     comparison_sentence,
 )
-from narvard.report.tables import to_html
+from narvard.report.tables import all_hidden, to_html
 from narvard.report.takeaway import TABLES_FOLDER, TableShelf
 from narvard.report.verdict import verdict
 from narvard.results.assemble import area_results, read_results, write_results
@@ -105,8 +105,16 @@ def show_html(markup: str) -> None:
     display(HTML(markup))
 
 
+ALL_HIDDEN_NOTE = "Alla siffror i tabellen döljs, eftersom de bygger på för få personer."
+
+
 def show_table(table: pd.DataFrame, caption: str = "") -> None:
-    """A table with its caption and, in a report run, a link to the same table as CSV."""
+    """A table with its caption and, in a report run, a link to the same table as CSV; a
+    sentence instead when disclosure control left no figure in it."""
+    if not table.empty and all_hidden(table):
+        title = f"<p class='narvard-caption'>{html.escape(caption)}</p>" if caption else ""
+        display(HTML(f"{title}<p><em>{ALL_HIDDEN_NOTE}</em></p>"))
+        return
     link = _SHELF.put(table, caption or "tabell")
     download = (
         f' <a class="narvard-csv" href="{html.escape(link)}" download>Tabellen som CSV</a>'

@@ -137,6 +137,20 @@ def to_html(table: pd.DataFrame) -> str:
 NUMERIC = re.compile(r"^[−+\-–·]?[\d\u00a0 ,]*(\u00a0?(%|kr|mnkr))?( \(n=.*\))?$")
 
 
+HIDDEN_CELL = re.compile(r"^[–·]( \(n=.*\))?$")
+
+
+def all_hidden(table: pd.DataFrame) -> bool:
+    """True when disclosure control left no figure in a table (every cell after the first
+    column a dash, or not applicable): one sentence says so instead of a table of dashes."""
+    cells = [str(v).strip() for v in table.iloc[:, 1:].to_numpy().ravel()]
+    return (
+        bool(cells)
+        and all(HIDDEN_CELL.match(c) for c in cells)
+        and any(c.startswith(fmt.SUPPRESSED) for c in cells)
+    )
+
+
 def table_cell(value: object) -> str:
     """A table cell; figures are right-aligned so digits line up."""
     text = str(value)
@@ -230,7 +244,11 @@ OTHER_COMPARISON = {
     "balanced": "Känslighet: alla patienter utan team i regionen, oviktade",
     "all": "Känslighet: patienter utan team, viktade som teamets",
 }
-BALANCE_NAMES = {"age": "Ålder", "share_women": "Andel kvinnor", "index_time": "Indexdatum (år)"}
+BALANCE_NAMES = {
+    "age": "Ålder (medel, år)",
+    "share_women": "Andel kvinnor",
+    "index_time": "Tidpunkt för första besöket (år, medel)",
+}
 
 
 def balance_table(block: dict) -> pd.DataFrame:
@@ -250,9 +268,24 @@ def balance_table(block: dict) -> pd.DataFrame:
                 "Utan team, viktade": _balance_value(name, row.get("mean_comparison_weighted")),
                 "Skillnad före viktning (SMD)": fmt.number(row.get("smd_before"), 2),
                 "Skillnad efter viktning (SMD)": fmt.number(row.get("smd_after"), 2),
+                "Lika nog?": _alike(name in BALANCE_NAMES, row.get("smd_after")),
             }
         )
     return pd.DataFrame(rows)
+
+
+BALANCE_GOAL = 0.1  # |SMD| below 0.1 counts as alike (Austin 2009; docs/effects.md)
+
+
+def _alike(weighted: bool, smd_after: float | None) -> str:
+    """Whether a characteristic is alike after weighting; the earlier care use is not
+    weighted on, because the effect is measured as each patient's change from their own
+    earlier level (a difference there is expected and accounted for)."""
+    if smd_after is None:
+        return fmt.SUPPRESSED
+    if abs(smd_after) < BALANCE_GOAL:
+        return "ja"
+    return "nej" if weighted else "nej, men effekten mäts från egen tidigare nivå"
 
 
 SUBGROUP_NAMES = {"sex": "Kön", "age_band": "Ålder", "kommun": "Kommun"}
@@ -267,9 +300,11 @@ LEVEL_NAMES = {
 
 def _balance_value(variable: str, value: float | None) -> str:
     if value is not None and variable == "index_time":
-        return fmt.number(value, 1)  # a year with a decimal: no thousands separator needed
+        return f"{value:.1f}".replace(".", ",")  # a year: 2018,4, never "2 018,4"
     if value is not None and variable == "share_women":
         return fmt.share(value)
+    if value is not None and variable == "age":
+        return fmt.number(value, 1)
     return fmt.number(value, 2)
 
 

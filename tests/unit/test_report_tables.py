@@ -1,0 +1,32 @@
+"""Report tables read by a coordinator: balance in words, hidden figures as dashes."""
+
+from narvard.report.tables import balance_table
+
+
+def test_balance_table_says_whether_each_characteristic_is_alike():
+    rows = [
+        {"variable": "age", "mean_team": 84.2, "mean_comparison": 81.0,
+         "mean_comparison_weighted": 84.2, "smd_before": 0.42, "smd_after": 0.01},
+        {"variable": "share_women", "mean_team": 0.55, "mean_comparison": 0.6,
+         "mean_comparison_weighted": 0.52, "smd_before": -0.1, "smd_after": -0.13},
+        {"variable": "inpatient_days_history", "mean_team": 12.3, "mean_comparison": 3.3,
+         "mean_comparison_weighted": 3.4, "smd_before": 0.89, "smd_after": 0.89},
+        {"variable": "er_visits_history", "mean_team": None, "mean_comparison": 0.4,
+         "mean_comparison_weighted": None, "smd_before": None, "smd_after": None},
+    ]  # fmt: skip
+    table = balance_table({"comparison_group": {"balance": rows}})
+    assert list(table["Lika nog?"]) == [
+        "ja",
+        "nej",
+        "nej, men effekten mäts från egen tidigare nivå",
+        "–",
+    ]
+    assert list(table["Skillnad efter viktning (SMD)"])[:3] == ["0,01", "\u22120,13", "0,89"]
+    assert list(table["Team"])[:2] == ["84,2", "55\u00a0%"]
+
+
+def test_a_year_in_the_balance_table_has_no_thousands_space():
+    row = {"variable": "index_time", "mean_team": 2018.43, "mean_comparison": 2018.1,
+           "mean_comparison_weighted": 2018.4, "smd_before": 0.2, "smd_after": 0.0}  # fmt: skip
+    table = balance_table({"comparison_group": {"balance": [row]}})
+    assert table.iloc[0]["Team"] == "2018,4"
