@@ -17,6 +17,7 @@ from narvard.report import notebook as nb
 from narvard.report import tables as report_tables
 from narvard.report import text as report_text
 from narvard.report.cost_text import cost_paragraph
+from narvard.report.glossary import glossary_markdown
 from narvard.report.patient_flow import flow_table
 from narvard.report.tornado import tornado_chart
 from narvard.results import assemble
@@ -143,8 +144,8 @@ show_benchmarks(results)
 # *referensperiod* som ligger före inskrivningsperioden (för 180 dagar: 7–12 månader före
 # första besöket), och förändringen jämförs med samma förändring hos liknande patienter i
 # kommunal hemsjukvård utan team i regionen (viktade så att de har samma ålder, kön och
-# inskrivningstid som teamens patienter). Vården räknas per levd dag, så att den som avlider
-# inte ser ut som minskad vård.
+# tidpunkt för inskrivning som teamens patienter). Vården räknas per levd dag, så att den
+# som avlider inte ser ut som minskad vård.
 #
 # Intervallet (95 % KI) visar osäkerheten: om det både innehåller minskningar och ökningar
 # kan vi inte säga säkert att vården förändrats. Metoden har prövats på simulerade data där
@@ -258,7 +259,8 @@ nb.show_markdown(
     "före–efter-jämförelse teamens effekt. Effekten jämför i stället vården efter "
     "inskrivningen med en referensperiod före inskrivningsperioden, hos teamets patienter "
     "och hos liknande patienter utan team i regionen, viktade efter teamets ålder, kön och "
-    "inskrivningstid (difference-in-differences per levd dag).\n"
+    "tidpunkt för inskrivning (en jämförelse av förändringar, difference-in-differences, per "
+    "levd dag).\n"
     "- Metoden har prövats på simulerade data där den sanna effekten är känd: med "
     "regression mot medelvärdet, skröpligare teampatienter, olika utveckling med ålder och "
     "kalendertid samt dödsfall. Den enkla jämförelsen och en jämförelse som utgår från "
@@ -270,6 +272,9 @@ nb.show_markdown(
     "det sanna värdet ligger med stor sannolikhet inom intervallet.\n"
     f"- {suppression}\n"
 )
+
+# %%
+nb.show_markdown(glossary_markdown())
 
 # %%
 nb.show_markdown("## Datakvalitet")

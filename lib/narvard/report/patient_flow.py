@@ -32,6 +32,6 @@ def flow_table(results: Mapping) -> pd.DataFrame:
             row[group_name(group)] = (
                 fmt.number(region[group]) if group in region else fmt.NOT_APPLICABLE
             )
-        row[USE_COLUMN] = "Effekt (viktade efter teamets ålder, kön och inskrivningstid)"
+        row[USE_COLUMN] = "Effekt (viktade efter teamets ålder, kön och tidpunkt för inskrivning)"
         rows.append(row)
     return pd.DataFrame(rows)
