@@ -124,6 +124,10 @@ def test_texts_say_crude_and_warn_about_another_window(example):
     other = copy.deepcopy(example[0])
     other["benchmarks"]["region"]["window_days"] = 90
     assert "perioder är 90 dagar, de publicerade 6 månader" in plain(bm.benchmark_intro(other))
+    synthetic = bool(example[0]["dataset"]["synthetic"])
+    assert (bm.SYNTHETIC_NOTE in intro) == synthetic
+    other["dataset"]["synthetic"] = not synthetic
+    assert (bm.SYNTHETIC_NOTE in bm.benchmark_intro(other)) != synthetic
     assert plain(bm.benchmark_sentence(example[0])) == (
         "Enkel förändring i vårddagar i slutenvård per patient: för HSVT −81 % i området, "
         "−81 % i regionen och −17 % i VGR:s slutrapport 2019."

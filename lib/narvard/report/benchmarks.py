@@ -214,7 +214,15 @@ def benchmark_intro(results: dict) -> str:
             "6 månader: medelvärdena per patient kan därför inte jämföras direkt, och även "
             "förändringen i procent bara med försiktighet."
         )
+    if (results.get("dataset") or {}).get("synthetic"):
+        text += f" {SYNTHETIC_NOTE}"
     return text
+
+
+SYNTHETIC_NOTE = (
+    "Demodata är påhittade och skapade för att likna VGR:s publicerade siffror; att regionens "
+    "siffror ligger nära de publicerade säger därför ingenting om verkligheten."
+)
 
 
 def benchmark_sentence(results: dict, measure: str = "inpatient_days") -> str:
