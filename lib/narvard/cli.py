@@ -151,9 +151,16 @@ def _demo_data(args: argparse.Namespace) -> int:
     if args.scale == "region" and (regions or args.size != 1.0):
         print("--size och --regions gäller bara --scale national.", file=sys.stderr)
         return 2
-    counts = write_demo_dataset(
-        args.out, seed=args.seed, scale=args.scale, size=args.size, regions=regions or None
-    )
+    if args.size <= 0:
+        print("--size måste vara större än 0.", file=sys.stderr)
+        return 2
+    try:
+        counts = write_demo_dataset(
+            args.out, seed=args.seed, scale=args.scale, size=args.size, regions=regions or None
+        )
+    except ValueError as error:  # an unknown region
+        print(error, file=sys.stderr)
+        return 2
     rows = ", ".join(f"{name} {n:,}".replace(",", " ") for name, n in counts.items())
     print(f"Syntetiskt demodata skrivet till {args.out} ({rows}).")
     return 0

@@ -119,3 +119,8 @@ def test_parallel_regions_write_the_same_bytes(folder, tmp_path):
     for name in ("cohort.parquet", "contacts.parquet", "truth.json", "survey_responses.csv"):
         digest = [hashlib.sha256((f / name).read_bytes()).hexdigest() for f in (folder, tmp_path)]
         assert digest[0] == digest[1], name
+
+
+def test_an_unknown_region_is_named_with_the_known_ones():
+    with pytest.raises(ValueError, match="Okänd region: narnia; välj bland stockholm, uppsala"):
+        national.national_areas(seed=7, regions=("gotland", "narnia"))

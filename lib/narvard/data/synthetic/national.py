@@ -271,7 +271,8 @@ def national_areas(seed: int, regions: Sequence[str] | None = None) -> pd.DataFr
     if regions:
         unknown = set(regions) - set(areas["area_id"])
         if unknown:
-            raise ValueError(f"unknown regions: {', '.join(sorted(unknown))}")
+            known = ", ".join(areas["area_id"])
+            raise ValueError(f"Okänd region: {', '.join(sorted(unknown))}; välj bland {known}.")
         areas = areas.assign(selected=areas["area_id"].isin(regions))
     else:
         areas = areas.assign(selected=True)
