@@ -42,26 +42,61 @@ NAMES = {
 # A small go-between process runs each measured command and reads its peak memory with
 # RUSAGE_CHILDREN. Linux counts the memory of the process that starts a command in the
 # command's peak (exec keeps the old high-water mark), so the benchmark itself, which holds
-# data, must not start the commands directly.
+# data, must not start the commands directly. The go-between also samples the summed memory
+# of the command's whole process tree (the generator runs worker processes): an upper bound,
+# since pages the processes share count once in each.
 TRAMPOLINE = """
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+def tree_rss(root):
+    parent, rss = {}, {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(name)], rss[int(name)] = int(fields[1]), int(fields[21]) * PAGE
+    total = 0
+    for pid, size in rss.items():
+        up = pid
+        while up > 1 and up != root:
+            up = parent.get(up, 0)
+        total += size if up == root else 0
+    return total
+
 start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE)
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE)
+total = 0
+while child.poll() is None:
+    total = max(total, tree_rss(child.pid))
+    time.sleep(0.2)
+out = child.stdout.read().decode()
 wall = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"wall": wall, "kb": peak, "rc": done.returncode, "out": done.stdout.decode()}))
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "kb": usage.ru_maxrss, "cpu": usage.ru_utime + usage.ru_stime,
+                  "total": total / 2**20, "rc": child.returncode, "out": out}))
 """
 
 
-def measured(command: list[str]) -> tuple[float, float, str]:
-    """Run a command in a fresh process: (wall seconds, peak RSS in MB, its stdout)."""
+def measured(command: list[str]) -> dict:
+    """Run a command in a fresh process: wall and CPU seconds, peak RSS of its largest
+    process and of its whole tree (MB), and its stdout."""
     done = subprocess.run(
         [sys.executable, "-c", TRAMPOLINE, *command], stdout=subprocess.PIPE, cwd=ROOT, check=True
     )
     report = json.loads(done.stdout)
     if report["rc"] != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({report['rc']})")
-    return report["wall"], report["kb"] / 1024, report["out"]
+    return {
+        "wall": report["wall"],
+        "cpu": report["cpu"],
+        "rss": report["kb"] / 1024,
+        "total": report["total"],
+        "out": report["out"],
+    }
 
 
 def narvard_cli() -> str:
@@ -74,9 +109,9 @@ def generate(label: str, arguments: tuple[str, ...]) -> tuple[Path, dict]:
     info = folder / "bench-info.json"
     if not info.exists():
         command = [narvard_cli(), "demo-data", "--scale", "national", "--out", str(folder)]
-        wall, rss, _ = measured([*command, "--seed", str(SEED), *arguments])
-        rows = row_counts(folder)
-        info.write_text(json.dumps({"wall": wall, "rss": rss, **rows}), encoding="utf-8")
+        run = measured([*command, "--seed", str(SEED), *arguments])
+        run.pop("out")
+        info.write_text(json.dumps(run | row_counts(folder)), encoding="utf-8")
     return folder, json.loads(info.read_text(encoding="utf-8"))
 
 
@@ -116,10 +151,14 @@ def run(sizes: dict, methods: tuple[str, ...]) -> list[dict]:
         rows.append({"size": label, "method": "generate", **info})
         for method in methods:
             script = str(ROOT / "benchmarks" / "methods.py")
-            wall, rss, out = measured([sys.executable, script, method, str(folder), str(WINDOW)])
-            seconds = json.loads(out.strip().splitlines()[-1])["seconds"]
-            row = {"size": label, "method": method, "seconds": seconds, "wall": wall, "rss": rss}
-            print(f"  {method:16} {seconds:8.1f} s  {wall:8.1f} s  {rss:8.0f} MB", flush=True)
+            run = measured([sys.executable, script, method, str(folder), str(WINDOW)])
+            seconds = json.loads(run.pop("out").strip().splitlines()[-1])["seconds"]
+            row = {"size": label, "method": method, "seconds": seconds, **run}
+            print(
+                f"  {method:16} {seconds:8.1f} s {run['wall']:8.1f} s {run['cpu']:8.1f} s CPU"
+                f" {run['rss']:8.0f} MB {run['total']:8.0f} MB",
+                flush=True,
+            )
             rows.append(row | {k: info[k] for k in ("cohort", "contacts")})
     return rows
 
@@ -141,15 +180,18 @@ def markdown(rows: list[dict], checked: int) -> str:
         "## Measured (written by `make bench`)",
         "",
         f"Machine: {machine}. Window W = {WINDOW} days, seed {SEED}. Each method runs in a "
-        "fresh process: *compute* is the work inside it (after start-up and imports), "
-        "*process* the whole process, *peak* its highest resident memory (`os.wait4`).",
+        "fresh process: *compute* is the wall time of the work inside it (after start-up and "
+        "imports), *process* the wall time of the whole process, *CPU* its user + system "
+        "seconds (less sensitive to a busy machine than wall time), *peak* the highest "
+        "resident memory of its largest process (RUSAGE_CHILDREN) and *all* the sampled sum "
+        "over its processes.",
         "",
         f"The pandas version gave exactly narvard's numbers for all {sv(checked)} patients of "
         "the smallest size (4 measures × 3 windows each).",
         "",
-        "| size | patients | contacts | method | compute s | process s | peak MB "
+        "| size | patients | contacts | method | compute s | process s | CPU s | peak MB "
         "| narvard/pandas | narvard/floor |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     by = {(r["size"], r["method"]): r for r in rows}
     for r in rows:
@@ -165,21 +207,20 @@ def markdown(rows: list[dict], checked: int) -> str:
                 sv(base / floor["seconds"], 1) if floor else "",
             ]
         cells = [r["size"], sv(r["cohort"]), sv(r["contacts"]), NAMES[r["method"]]]
-        cells += [sv(r["seconds"], 1), sv(r["wall"], 1), sv(r["rss"]), *ratios]
+        cells += [sv(r["seconds"], 1), sv(r["wall"], 1), sv(r["cpu"], 1), sv(r["rss"]), *ratios]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
         "Generating the data (`narvard demo-data --scale national`, whole process):",
         "",
-        "| size | patients | contacts | seconds | peak MB | files MB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| size | patients | contacts | wall s | CPU s | peak MB | all MB | files MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if r["method"] == "generate":
-            lines.append(
-                f"| {r['size']} | {sv(r['cohort'])} | {sv(r['contacts'])} | {sv(r['wall'], 1)} "
-                f"| {sv(r['rss'])} | {sv(r['mb'])} |"
-            )
+            cells = [r["size"], sv(r["cohort"]), sv(r["contacts"]), sv(r["wall"], 1)]
+            cells += [sv(r["cpu"], 1), sv(r["rss"]), sv(r["total"]), sv(r["mb"])]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join([*lines, END]) + "\n"
 
 
