@@ -7,7 +7,7 @@ DATA ?= data/raw
 REPORTS ?= reports
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: setup report test lint format lab demo-data method-check clean
+.PHONY: setup report test lint format lab demo-data method-check bench clean
 
 ## Set-up: create .venv and install pinned dependencies; skipped when nothing changed.
 $(STAMP): pyproject.toml requirements.txt constraints.txt
@@ -45,6 +45,12 @@ format: $(STAMP)
 ## writes docs/method-validation.md and fails when the default misses its coverage rule.
 method-check: $(STAMP)
 	$(BIN)/narvard method-check --replicates 40 --jobs $(JOBS) --out docs/method-validation.md
+
+## Speed and memory beside hand-written pandas and a bare DuckDB scan, at three sizes of the
+## national demo (generated once into benchmarks/.data/; ~30 min on 2 cores the first time):
+## writes the measured section of docs/performance.md. Not part of `make test`.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

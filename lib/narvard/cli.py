@@ -22,6 +22,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", required=True, type=Path, help="folder to write")
     demo.add_argument("--seed", type=int, default=2019)
     demo.add_argument("--scale", choices=("region", "national"), default="region")
+    demo.add_argument(
+        "--size", type=float, default=1.0, help="national scale: scales the patient numbers"
+    )
+    demo.add_argument(
+        "--regions", default="", help="national scale: comma-separated area_id values only"
+    )
 
     report = commands.add_parser("report", help="validate a dataset and render area reports")
     report.add_argument("--data", required=True, type=Path, help="dataset folder")
@@ -141,8 +147,21 @@ def _pseudonymise(args: argparse.Namespace) -> int:
 def _demo_data(args: argparse.Namespace) -> int:
     from narvard.data.synthetic.demo import write_demo_dataset
 
-    counts = write_demo_dataset(args.out, seed=args.seed, scale=args.scale)
-    rows = ", ".join(f"{name} {n}" for name, n in counts.items())
+    regions = tuple(r.strip() for r in args.regions.split(",") if r.strip())
+    if args.scale == "region" and (regions or args.size != 1.0):
+        print("--size och --regions gäller bara --scale national.", file=sys.stderr)
+        return 2
+    if args.size <= 0:
+        print("--size måste vara större än 0.", file=sys.stderr)
+        return 2
+    try:
+        counts = write_demo_dataset(
+            args.out, seed=args.seed, scale=args.scale, size=args.size, regions=regions or None
+        )
+    except ValueError as error:  # an unknown region
+        print(error, file=sys.stderr)
+        return 2
+    rows = ", ".join(f"{name} {n:,}".replace(",", " ") for name, n in counts.items())
     print(f"Syntetiskt demodata skrivet till {args.out} ({rows}).")
     return 0
 

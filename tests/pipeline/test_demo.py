@@ -353,7 +353,7 @@ def test_costs(tables):
 
 
 def test_national_scale_has_one_area_per_region():
-    tables = demo.demo_tables(seed=1, scale="national", size=0.05)
+    tables = demo.demo_tables(seed=1, scale="national", size=0.01)
     assert len(tables["areas"]) == 21
     assert tables["areas"]["area_id"].str.fullmatch(r"[a-z0-9-]+").all()
     assert tables["areas"]["population"].sum() == pytest.approx(10.55e6, rel=0.01)

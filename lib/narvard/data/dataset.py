@@ -91,6 +91,8 @@ class Dataset:
         """How the table's files are written. A comma-separated UTF-8 CSV is told from its
         first bytes (its decimal mark is a point by the contract); others are read."""
         if name not in self._kept and name in self.files and name != SURVEY_RESPONSES:
+            if self.files[name].suffix == ".parquet":  # read as it is: no need to load it
+                return (Dialect(self.files[name].name, "parquet"),)
             quick = _comma_utf8_csv(self.files[name])
             if quick is not None:
                 return (quick,)

@@ -12,6 +12,7 @@ effects (`narvard.data.synthetic.truth`): the demo is a dataset where the answer
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ import yaml
 
 from narvard.data.synthetic.process import GroupModel, Population, Process, allocate, patient_tables
 from narvard.data.synthetic.truth import true_effects, write_tables, write_truth
-from narvard.domain import SCALES
+from narvard.domain import SCALES, TEAM_GROUPS
 
 DATA_DIR = Path(__file__).parent / "demo_data"
 
@@ -136,14 +137,9 @@ def _load_areas(scale: str, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _group_targets(areas: pd.DataFrame, scale: str, size: float) -> dict[str, int]:
-    """Included patients per group: VGR figures, scaled by population at national scale."""
-    factor = size
-    if scale == "national":
-        region = yaml.safe_load((DATA_DIR / "areas.yml").read_text(encoding="utf-8"))["region"]
-        region_pop = sum(a["population"] for a in region["areas"])
-        factor *= areas["population"].sum() / region_pop
-    return {g: round(n * factor) for g, n in REGION_TARGETS.items()}
+def _group_targets(size: float) -> dict[str, int]:
+    """Included patients per group at region scale: the VGR figures times ``size``."""
+    return {g: round(n * size) for g, n in REGION_TARGETS.items()}
 
 
 # --------------------------------------------------------------------------- surveys
@@ -167,7 +163,9 @@ def _frequency_answers(rng, n: int, percent: int, question: str) -> list[str]:
     A few respondents leave the item empty: as few as needed for the rounding (at least a
     random 0-2), as in a real paper survey.
     """
-    for empty in range(int(rng.integers(0, 3)), n):
+    first = int(rng.integers(0, 3))
+    empty, positive = min(first, n), 0  # a group of one or two: they may all leave it empty
+    for empty in range(first, n):
         positive = round(percent * (n - empty) / 100)
         if _rounds_to(positive, n - empty, percent):
             break
@@ -314,7 +312,10 @@ def _survey_tables(rng, areas, cohort: pd.DataFrame) -> dict[str, pd.DataFrame]:
     spec = _scaled_survey_spec(areas)
     team = cohort[cohort["group"] != "comparison"]
     team_patients = (
-        team.groupby(["area_id", "group"]).size().unstack(fill_value=0).reindex(areas["area_id"])
+        team.groupby(["area_id", "group"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=areas["area_id"], columns=list(TEAM_GROUPS))
     ).fillna(0)
     invited = _invited(rng, areas, team_patients, spec)
     responses, invitations = [], []
@@ -485,6 +486,12 @@ def demo_tables(
     """
     if scale not in DATASET_NAMES:
         raise ValueError(f"scale must be 'region' or 'national', not {scale!r}")
+    if scale == "national":
+        if not treated:
+            raise ValueError("the national twin is simulated per region (national.py)")
+        from narvard.data.synthetic.national import national_tables
+
+        return national_tables(seed, size)
     area_rng, cohort_rng, id_rng, survey_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)
     )
@@ -492,10 +499,9 @@ def demo_tables(
     cohort_table, contacts = patient_tables(
         PROCESS if treated else PROCESS.untreated(),
         _population(areas),
-        _group_targets(areas, scale, size),
+        _group_targets(size),
         cohort_rng,
         id_rng,
-        kommun=scale != "national",
     )
     tables = {
         "areas": areas[["area_id", "area_name", "region", "population"]].copy(),
@@ -521,13 +527,24 @@ def _dataset_yml(seed: int, scale: str) -> str:
 
 
 def write_demo_dataset(
-    out_dir: Path, seed: int = 2019, scale: str = "region", truth_window_days: int = 180
+    out_dir: Path,
+    seed: int = 2019,
+    scale: str = "region",
+    truth_window_days: int = 180,
+    size: float = 1.0,
+    regions: Sequence[str] | None = None,
 ) -> dict[str, int]:
-    """Write a complete synthetic dataset folder (all contract tables as CSV + dataset.yml)
-    and truth.json, the true team effects (``narvard.data.synthetic.truth``).
+    """Write a complete synthetic dataset folder (all contract tables + dataset.yml) and
+    truth.json, the true team effects (``narvard.data.synthetic.truth``).
 
-    Returns row counts per table. Identical seed and scale give identical files.
+    Region scale writes CSV; national scale writes cohort and contacts as Parquet
+    (``narvard.data.synthetic.national``; ``size`` and ``regions`` apply to it only).
+    Returns row counts per table. Identical arguments give identical files.
     """
+    if scale == "national":
+        from narvard.data.synthetic.national import write_national_dataset
+
+        return write_national_dataset(out_dir, seed, size, regions, truth_window_days)
     tables = demo_tables(seed, scale)
     out_dir = Path(out_dir)
     yml = _dataset_yml(seed, scale)

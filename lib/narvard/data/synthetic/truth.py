@@ -46,6 +46,11 @@ def paired_windows(
     with tempfile.TemporaryDirectory() as tmp:
         write_tables(Path(tmp), untreated, dataset_yml)
         without = patient_windows(Path(tmp), window_days)
+    return pair_windows(with_team, without)
+
+
+def pair_windows(with_team: pd.DataFrame, without: pd.DataFrame) -> pd.DataFrame:
+    """``paired_windows`` from the two runs' per-patient windows (same patients)."""
     if not with_team["patient_id"].equals(without["patient_id"]):
         raise ValueError("the counterfactual run has other patients than the dataset")
     keep = with_team["included"].to_numpy() & with_team["group"].isin(TEAM_GROUPS).to_numpy()
@@ -61,6 +66,11 @@ def true_effects(
 ) -> dict:
     """{"window_days", "areas": {area: {group: {measure: rr}}}, "region": {...}} (see module)."""
     rows = paired_windows(treated_dir, untreated, dataset_yml, window_days)
+    return effects_from_pairs(rows, window_days)
+
+
+def effects_from_pairs(rows: pd.DataFrame, window_days: int) -> dict:
+    """truth.json's content from ``paired_windows`` rows (see ``true_effects``)."""
     result: dict = {"window_days": int(window_days), "estimand": ESTIMAND, "areas": {}}
     for (area, group), part in rows.groupby(["area_id", "group"]):
         result["areas"].setdefault(str(area), {})[str(group)] = _ratios(part)
