@@ -52,8 +52,13 @@ def connect() -> duckdb.DuckDBPyConnection:
 
     folder = spill_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    config = {"memory_limit": memory_limit(), "temp_directory": str(folder)}
-    return duckdb.connect(config=config)
+    config = {
+        "memory_limit": memory_limit(),
+        "temp_directory": str(folder),
+    }
+    con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")  # a local setting: messages are ours
+    return con
 
 
 def quoted(path: Path | str) -> str:
@@ -92,10 +97,7 @@ def copy_csv_as_text(path: Path, target: Path) -> list[str] | None:
     )
     with connect() as con:
         try:
-            con.execute(
-                f"COPY (SELECT {cells} FROM {source}) TO {quoted(target)} "
-                "(FORMAT parquet, COMPRESSION zstd)"
-            )
+            con.execute(f"COPY (SELECT {cells} FROM {source}) TO {quoted(target)} (FORMAT parquet)")
         except duckdb.Error:
             target.unlink(missing_ok=True)
             return None

@@ -113,7 +113,8 @@ def _plain_csv_view(con, dataset: Dataset, name: str, view: str) -> bool:
         return False
     source = f"read_parquet({quoted(copy)}, file_row_number = true)"
     rows = con.execute(f"SELECT count(*) FROM {source}").fetchall()[0][0]
-    if not _one_line_per_row(dataset.files[name], rows):
+    width = len(con.execute(f"DESCRIBE SELECT * FROM read_parquet({quoted(copy)})").fetchall())
+    if not _one_line_per_row(dataset.files[name], rows, width):
         return False
     con.execute(
         f'CREATE VIEW "{view}" AS SELECT file_row_number AS _row, file_row_number + 2 AS _line, '
@@ -122,20 +123,22 @@ def _plain_csv_view(con, dataset: Dataset, name: str, view: str) -> bool:
     return True
 
 
-def _one_line_per_row(path: Path, rows: int) -> bool:
-    """No quote, no CR but in CRLF, and header + rows lines: row i is on line i + 2."""
-    newlines = returns = pairs = 0
+def _one_line_per_row(path: Path, rows: int, width: int) -> bool:
+    """No quote, no CR but in CRLF, header + rows lines and width − 1 commas on each (DuckDB
+    accepts a trailing comma; a line with too few is an error there): row i is on line i + 2."""
+    newlines = returns = pairs = commas = 0
     last = b""
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(BLOCK), b""):
             if b'"' in block:
                 return False
             newlines += block.count(b"\n")
+            commas += block.count(b",")
             returns += block.count(b"\r")
             pairs += (last + block).count(b"\r\n")
             last = block[-1:]
     lines = newlines + (0 if last == b"\n" else 1)
-    return returns == pairs and lines == rows + 1
+    return returns == pairs and lines == rows + 1 and commas == (width - 1) * lines
 
 
 # Parquet types and how their values are written as text (narvard.data.readers.cell_text):

@@ -35,10 +35,19 @@ WHITE = (
     r"[\t\n\x{0b}\f\r \x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
     r"\x{202f}\x{205f}\x{3000}]"
 )
+# Unicode code points of that white space beyond ASCII (first characters, a fast path).
+_WIDE_WHITE = (
+    "133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, "
+    "8232, 8233, 8239, 8287, 12288"
+)
 _MACROS = (
-    f"CREATE OR REPLACE TEMP MACRO nv_filled(v) AS NOT regexp_full_match(v, '{WHITE}*')",
-    "CREATE OR REPLACE TEMP MACRO nv_date(v) AS CASE WHEN regexp_full_match(v, "
-    "'[0-9]{4}-[0-9]{2}-[0-9]{2}') AND v[1:4] <> '0000' THEN TRY_CAST(v AS DATE) END",
+    # Filled: more than white space; a first character that is none is the quick answer.
+    "CREATE OR REPLACE TEMP MACRO nv_filled(v) AS CASE WHEN v = '' THEN false "
+    f"WHEN ascii(v) > 32 AND ascii(v) NOT IN ({_WIDE_WHITE}) THEN true "
+    f"ELSE NOT regexp_full_match(v, '{WHITE}*') END",
+    # A date written exactly YYYY-MM-DD that exists in the calendar (year 1 or later).
+    "CREATE OR REPLACE TEMP MACRO nv_date(v) AS CASE WHEN "
+    "CAST(TRY_CAST(v AS DATE) AS VARCHAR) = v THEN TRY_CAST(v AS DATE) END",
 )
 
 
@@ -106,9 +115,10 @@ def _column_rule(column: str, rule: _Col) -> list[Rule]:
         bad = f"{filled} AND NOT regexp_full_match({c}, {_regex(rule.pattern)})"
         rules.append(Rule(column, bad, AREA_ID_TEXT))
     if rule.pseudonym:
-        rules.append(
-            Rule(column, f"regexp_full_match({c}, {_regex(PERSONNUMMER)})", PSEUDONYM_TEXT)
-        )
+        # It starts with white space or a digit: a first printable other character is quick.
+        could = f"NOT (ascii({c}) BETWEEN 33 AND 126) OR ascii({c}) BETWEEN 48 AND 57"
+        mask = f"CASE WHEN {could} THEN regexp_full_match({c}, {_regex(PERSONNUMMER)}) END"
+        rules.append(Rule(column, mask, PSEUDONYM_TEXT))
     return rules
 
 
@@ -210,7 +220,7 @@ def _joined(con: duckdb.DuckDBPyConnection, table: SqlTable, tables: Tables) -> 
             )
             source += " LEFT JOIN cohort_repeated d USING (_row)"
         areas = tables["areas"]
-        if areas is not None and areas.has("area_id"):
+        if areas is not None and areas.has("area_id") and table.has("area_id"):
             known = sorted(set(areas["area_id"]))
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE known_areas AS SELECT unnest(?::VARCHAR[]) AS _area",
@@ -219,7 +229,7 @@ def _joined(con: duckdb.DuckDBPyConnection, table: SqlTable, tables: Tables) -> 
             source += f" LEFT JOIN known_areas a ON a._area = {_q('area_id')}"
     else:
         cohort = tables["cohort"]
-        if cohort is not None and cohort.has("patient_id"):
+        if cohort is not None and cohort.has("patient_id") and table.has("patient_id"):
             patients = f'(SELECT DISTINCT patient_id AS _patient FROM "{cohort.view}")'
             source += f" LEFT JOIN {patients} p ON p._patient = {_q('patient_id')}"
     return source
@@ -228,35 +238,22 @@ def _joined(con: duckdb.DuckDBPyConnection, table: SqlTable, tables: Tables) -> 
 def _problems(
     con: duckdb.DuckDBPyConnection, table: SqlTable, rules: list[Rule], source: str
 ) -> list[Problem]:
-    """Count every rule's rows in one scan, then read the first MAX_SHOWN of each."""
+    """Count every rule's rows in one scan; read the first MAX_SHOWN rows of those broken."""
     if not rules:
         return []
-    parts = []
-    for k, rule in enumerate(rules):
-        parts.append(f"count_if({rule.mask}) AS n{k}")
-        parts.append(f"min(t._row, {MAX_SHOWN}) FILTER (WHERE {rule.mask}) AS r{k}")
-    counted = con.execute(f"SELECT {', '.join(parts)} FROM {source}").fetchall()[0]
-    failing = [k for k in range(len(rules)) if counted[2 * k]]
-    if not failing:
-        return []
-    wanted = sorted({row for k in failing for row in counted[2 * k + 1]})
-    columns = ["t._row", "t._line"]
-    for k in failing:
-        rule = rules[k]
-        columns.append(rule.found or _q(rule.column))
-        columns.append(rule.detail or "NULL")
-    rows = con.execute(
-        f"SELECT {', '.join(columns)} FROM {source} WHERE t._row IN (SELECT unnest(?::BIGINT[]))",
-        [wanted],
-    ).fetchall()
-    by_row = {row[0]: row for row in rows}
+    counts = ", ".join(f"count_if({rule.mask})" for rule in rules)
+    counted = con.execute(f"SELECT {counts} FROM {source}").fetchall()[0]
     problems = []
-    for position, k in enumerate(failing):
-        rule, hits = rules[k], counted[2 * k + 1]
-        found = [by_row[r][2 + 2 * position] for r in hits]
-        detail = None if rule.detail is None else [by_row[r][3 + 2 * position] for r in hits]
-        lines = [int(by_row[r][1]) for r in hits]
-        problems += capped(
-            table.file, rule.column, rule.expected, lines, found, detail, total=counted[2 * k]
-        )
+    for rule, total in zip(rules, counted, strict=True):
+        if not total:
+            continue
+        found = rule.found or _q(rule.column)
+        rows = con.execute(
+            f"SELECT t._line, {found}, {rule.detail or 'NULL'} FROM {source} "
+            f"WHERE {rule.mask} ORDER BY t._row LIMIT {MAX_SHOWN}"
+        ).fetchall()
+        lines = [int(row[0]) for row in rows]
+        detail = None if rule.detail is None else [row[2] for row in rows]
+        values = [row[1] for row in rows]
+        problems += capped(table.file, rule.column, rule.expected, lines, values, detail, total)
     return problems
