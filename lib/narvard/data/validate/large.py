@@ -134,8 +134,11 @@ def _one_line_per_row(path: Path, rows: int, width: int) -> bool:
                 return False
             newlines += block.count(b"\n")
             commas += block.count(b",")
-            returns += block.count(b"\r")
-            pairs += (last + block).count(b"\r\n")
+            if b"\r" in block:
+                returns += block.count(b"\r")
+                pairs += (last + block).count(b"\r\n")
+            elif last == b"\r":  # the previous block ended in CR: CRLF split in two?
+                pairs += block[:1] == b"\n"
             last = block[-1:]
     lines = newlines + (0 if last == b"\n" else 1)
     return returns == pairs and lines == rows + 1 and commas == (width - 1) * lines
