@@ -186,7 +186,8 @@ def patient_months(
     Columns patient_id, month, measure, value; only non-zero cells. The days at risk of a
     month (inside the extract, alive) follow from the cohort (``narvard.stats.event_study``).
     """
-    con = _connect(Dataset.open(dataset))
+    dataset = Dataset.open(dataset)  # kept alive while DuckDB reads its canonical copies
+    con = _connect(dataset)
     try:
         params = {
             "readmission_days": READMISSION_DAYS,

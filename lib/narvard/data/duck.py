@@ -57,7 +57,8 @@ def connect() -> duckdb.DuckDBPyConnection:
         "temp_directory": str(folder),
     }
     con = duckdb.connect(config=config)
-    con.execute("SET enable_progress_bar = false")  # a local setting: messages are ours
+    with suppress(duckdb.Error):  # in Jupyter, DuckDB refuses any change without ipywidgets
+        con.execute("SET enable_progress_bar = false")  # the messages are ours
     return con
 
 
