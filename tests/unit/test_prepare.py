@@ -36,6 +36,7 @@ def test_prepare_writes_the_windows_once_and_then_reuses_them(contract_example, 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rows"]["contacts"] == len(pd.read_csv(contract_example / "contacts.csv"))
     assert not (processed / ".scratch").exists() or not any((processed / ".scratch").iterdir())
+    assert not list(processed.glob(".spill-*"))  # DuckDB's spill folders are removed
 
     written = (folder / WINDOWS_FILE).stat().st_mtime_ns
     status, out, _ = prepare(contract_example, processed, capsys)

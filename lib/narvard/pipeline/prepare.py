@@ -5,10 +5,12 @@ bad data are refused again from the kept result (narvard.data.validate.cache).""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
 
+from narvard.data import duck
 from narvard.data.dataset import Dataset
 from narvard.data.processed import ProcessedDataset, is_complete, prepare_dataset, processed_folder
 from narvard.data.validate.cache import validate_cached
@@ -31,7 +33,8 @@ def checked_input(data_dir: Path, processed_root: Path, unchanged: str) -> Datas
     started = time.monotonic()
     source = Dataset.open(data_dir)  # looked at and read once, passed down from here
     source.scratch_in(Path(processed_root) / ".scratch")  # canonical copies, removed after
-    problems, kept = validate_cached(source, processed_root)
+    with duck.spilling_to(Path(processed_root) / f".spill-{os.getpid()}"):
+        problems, kept = validate_cached(source, processed_root)
     if kept:
         say("Indata är oförändrade sedan förra kontrollen (samma SHA-256): kontrolleras inte igen.")
     if problems:
