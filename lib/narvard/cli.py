@@ -1,5 +1,5 @@
-"""Command line (docs/contract.md §3): demo-data, report, verify, pseudonymise, and the
-method study's simulate and method-check."""
+"""Command line (docs/contract.md §3): demo-data, prepare, report, verify, pseudonymise,
+and the method study's simulate and method-check."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ import os
 import sys
 from pathlib import Path
 
+from narvard import DEFAULT_MIN_CELL
 from narvard.paths import DEFAULT_PROCESSED
-from narvard.pipeline.settings import ReportSettings, SettingsError
+
+# Only the standard library and narvard.paths at the top: `narvard --help` and the first
+# message of every command come at once; pandas, DuckDB, statsmodels, matplotlib and
+# papermill are imported by the command that uses them (tests/unit/test_startup.py).
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,12 +33,19 @@ def _parser() -> argparse.ArgumentParser:
         "--regions", default="", help="national scale: comma-separated area_id values only"
     )
 
+    prepare = commands.add_parser(
+        "prepare", help="validate and aggregate a dataset once, without rendering reports"
+    )
+    prepare.add_argument("--data", required=True, type=Path, help="dataset folder")
+    _processed_option(prepare)
+    prepare.add_argument("--window-days", type=int, default=180)
+
     report = commands.add_parser("report", help="validate a dataset and render area reports")
     report.add_argument("--data", required=True, type=Path, help="dataset folder")
     report.add_argument("--out", required=True, type=Path, help="report folder")
     report.add_argument("--areas", default="", help="comma-separated area_id values")
     report.add_argument("--window-days", type=int, default=180)
-    report.add_argument("--min-cell", type=int, default=5)
+    report.add_argument("--min-cell", type=int, default=DEFAULT_MIN_CELL)
     report.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4))
     report.add_argument(
         "--comparison",
@@ -42,12 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         default="balanced",
         help="comparison patients balanced on age, sex and index date (default), or all",
     )
-    report.add_argument(
-        "--processed",
-        type=Path,
-        default=DEFAULT_PROCESSED,
-        help=f"where aggregated data are kept (default {DEFAULT_PROCESSED})",
-    )
+    _processed_option(report)
     verify = commands.add_parser("verify", help="recompute a report folder's figures and compare")
     verify.add_argument("out", type=Path, help="report folder made by `narvard report`")
     verify.add_argument("--data", required=True, type=Path, help="the dataset folder it used")
@@ -81,6 +87,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     check.add_argument("--out", type=Path, default=Path("docs/method-validation.md"))
     return parser
+
+
+def _processed_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--processed",
+        type=Path,
+        default=DEFAULT_PROCESSED,
+        help=f"where validated and aggregated data are kept (default {DEFAULT_PROCESSED})",
+    )
+
+
+def _prepare(args: argparse.Namespace) -> int:
+    from narvard.pipeline.runner import run_prepare
+
+    if not 1 <= args.window_days <= 730:  # as ReportSettings
+        print("Ogiltig inställning: window_days must be between 1 and 730 days", file=sys.stderr)
+        return 2
+    return run_prepare(args.data, args.processed, args.window_days)
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -168,6 +192,7 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from narvard.pipeline.runner import run_report
+    from narvard.pipeline.settings import ReportSettings, SettingsError
 
     if not args.data.is_dir():
         print(f"{args.data}: mappen finns inte.", file=sys.stderr)
@@ -198,5 +223,6 @@ def main(argv: list[str] | None = None) -> int:
         "pseudonymise": _pseudonymise,
         "simulate": _simulate,
         "method-check": _method_check,
+        "prepare": _prepare,
     }
     return commands.get(args.command, _report)(args)

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from narvard.data import duck
 from narvard.data.dataset import Dataset
 from narvard.domain import MEASURES
 
@@ -168,7 +169,7 @@ def _source(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 
 def _connect(dataset: Dataset) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with typed views ``cohort`` and ``contacts`` over the raw tables."""
-    con = duckdb.connect()
+    con = duck.connect()  # memory capped, spilling beside the processed data
     cohort_source = _source(con, dataset.duckdb_file("cohort"))
     has_kommun = "kommun" in con.sql(f"SELECT * FROM {cohort_source} LIMIT 0").columns
     kommun = "NULLIF(CAST(kommun AS VARCHAR), '')" if has_kommun else "CAST(NULL AS VARCHAR)"
@@ -185,7 +186,8 @@ def patient_months(
     Columns patient_id, month, measure, value; only non-zero cells. The days at risk of a
     month (inside the extract, alive) follow from the cohort (``narvard.stats.event_study``).
     """
-    con = _connect(Dataset.open(dataset))
+    dataset = Dataset.open(dataset)  # kept alive while DuckDB reads its canonical copies
+    con = _connect(dataset)
     try:
         params = {
             "readmission_days": READMISSION_DAYS,

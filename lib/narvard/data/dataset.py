@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from narvard.data.dialects import BOM, Dialect, decode, detect_separator, line_endings
+from narvard.data.duck import copy_csv_as_text
 from narvard.data.readers import TextTable, read_text_table
 from narvard.data.tables import (
     ALL_TABLES,
@@ -26,6 +27,8 @@ from narvard.data.tables import (
 from narvard.data.wide_surveys import find_wide_surveys, read_survey_responses
 
 CODEBOOK_FILE = "codebook.yml"
+# Tables that may hold millions of rows: validated in DuckDB, never read into pandas.
+LARGE_TABLES = ("cohort", "contacts")
 SURVEY_RESPONSES = "survey_responses"
 
 
@@ -110,19 +113,33 @@ class Dataset:
 
     def duckdb_file(self, name: str) -> Path:
         """A file DuckDB reads as it is: the table's own file when it is Parquet or a UTF-8
-        comma CSV with decimal points, else a canonical Parquet copy written once."""
+        comma CSV with decimal points, else a canonical Parquet copy written once. A large
+        table in such a CSV is parsed once, by DuckDB, into a Parquet copy of its text
+        that validation and every aggregation then read (docs/performance.md)."""
+        copy = self._scratch() / f"{name}.parquet"
+        if copy.exists():
+            return copy
         dialects = self.dialect(name)
         if len(dialects) == 1 and dialects[0].canonical:
+            large_csv = name in LARGE_TABLES and dialects[0].format == "csv"
+            if large_csv and copy_csv_as_text(self.files[name], copy) is not None:
+                return copy
             return self.files[name]
-        copy = self._scratch() / f"{name}.parquet"
-        if not copy.exists():
-            self.text(name).frame.to_parquet(copy, index=False)
+        self.text(name).frame.to_parquet(copy, index=False)
         return copy
+
+    def scratch_in(self, parent: Path) -> None:
+        """Keep the canonical copies in a private folder under parent (e.g. beside the
+        processed data, where there is room for a national extract), not in /tmp."""
+        if "_scratch" not in self._kept:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._kept["_scratch_parent"] = parent
 
     def _scratch(self) -> Path:
         """A private temporary folder for canonical copies, removed with the dataset."""
         if "_scratch" not in self._kept:
-            folder = Path(tempfile.mkdtemp(prefix="narvard-canonical-"))
+            parent = self._kept.get("_scratch_parent")
+            folder = Path(tempfile.mkdtemp(prefix="narvard-canonical-", dir=parent))
             weakref.finalize(self, shutil.rmtree, folder, True)
             self._kept["_scratch"] = folder
         return self._kept["_scratch"]

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from narvard import __version__
+from narvard.data import duck
 from narvard.data.consumption import patient_months, patient_windows
 from narvard.data.dataset import CODEBOOK_FILE, Dataset
 from narvard.data.tables import OPTIONAL_TABLES
@@ -105,14 +106,28 @@ def prepare_dataset(
 ) -> ProcessedDataset:
     """Aggregate a validated dataset once; reuse the folder when inputs are unchanged."""
     dataset = Dataset.open(data_dir)
-    checksums = dataset.checksums
-    key = dataset_key(checksums, window_days)
-    folder = Path(processed_root) / key
+    folder = processed_folder(dataset, processed_root, window_days)
     if is_complete(folder, window_days):
         return ProcessedDataset(folder)
-    staging = Path(processed_root) / f".{key}.{os.getpid()}.tmp"
+    staging = Path(processed_root) / f".{folder.name}.{os.getpid()}.tmp"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    with duck.spilling_to(Path(processed_root) / f".spill-{os.getpid()}"):
+        _aggregate(dataset, staging, folder.name, window_days)
+    if folder.exists():
+        shutil.rmtree(folder)
+    staging.rename(folder)
+    return ProcessedDataset(folder)
+
+
+def processed_folder(data_dir: Path | Dataset, processed_root: Path, window_days: int) -> Path:
+    """Where a dataset's processed form is kept: the key of its inputs and window."""
+    key = dataset_key(Dataset.open(data_dir).checksums, window_days)
+    return Path(processed_root) / key
+
+
+def _aggregate(dataset: Dataset, staging: Path, key: str, window_days: int) -> None:
+    """Write every processed file of the dataset into staging, then check them."""
     windows = patient_windows(dataset, window_days)
     windows.to_parquet(staging / WINDOWS_FILE, index=False)
     patient_months(dataset).to_parquet(staging / MONTHS_FILE, index=False)
@@ -132,21 +147,15 @@ def prepare_dataset(
     manifest["dialects"] = dataset.dialects()
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
     check_processed(ProcessedDataset(staging), dataset)
-    if folder.exists():
-        shutil.rmtree(folder)
-    staging.rename(folder)
-    return ProcessedDataset(folder)
 
 
 def count_rows(path: Path) -> int:
     """Data rows of a canonical CSV or Parquet table, counted by DuckDB without loading it."""
-    import duckdb
-
-    quoted = str(path).replace("'", "''")
     reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
     options = "" if path.suffix == ".parquet" else ", header = true, all_varchar = true"
-    with duckdb.connect() as con:
-        return int(con.execute(f"SELECT count(*) FROM {reader}('{quoted}'{options})").fetchone()[0])
+    with duck.connect() as con:
+        sql = f"SELECT count(*) FROM {reader}({duck.quoted(path)}{options})"
+        return int(con.execute(sql).fetchall()[0][0])
 
 
 def expected_files(window_days: int) -> list[str]:

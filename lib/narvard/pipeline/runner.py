@@ -17,18 +17,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from narvard.data.dataset import Dataset
-from narvard.data.processed import ProcessedDataset, prepare_dataset
-from narvard.data.validate import validate_dataset
 from narvard.paths import DATA_ENV, PROCESSED_ENV, area_notebook
-from narvard.pipeline.checks import check_area_output
-from narvard.pipeline.settings import ReportSettings
-from narvard.report import formatting as fmt
-from narvard.report.index_page import write_index
-from narvard.report.render import ensure_kernel, execute_area_notebook, export_html, notebook_error
-from narvard.results.assemble import read_results
-from narvard.results.costs import region_totals
+
+if TYPE_CHECKING:  # the heavy modules are imported after the first message (a quick start)
+    from narvard.data.dataset import Dataset
+    from narvard.data.processed import ProcessedDataset
+    from narvard.pipeline.settings import ReportSettings
 
 EXIT_OK, EXIT_AREA_FAILED, EXIT_INVALID_INPUT = 0, 1, 2
 
@@ -48,18 +44,23 @@ def complain(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def run_prepare(data_dir: Path, processed_root: Path, window_days: int) -> int:
+    """The whole `narvard prepare` command: validate and aggregate once, no reports."""
+    say(f"Kontrollerar indata i {data_dir} …")
+    from narvard.pipeline.prepare import prepare_command
+
+    return prepare_command(data_dir, processed_root, window_days)
+
+
 def run_report(settings: ReportSettings) -> int:
     """The whole `narvard report` command; returns the exit status."""
     say(f"Kontrollerar indata i {settings.data_dir} …")
-    source = Dataset.open(settings.data_dir)  # looked at and read once, passed down from here
-    problems = validate_dataset(source)
-    if problems:
-        for problem in problems:
-            complain(str(problem))
-        complain(
-            f"Indata är inte giltiga: {len(problems)} problem. Inget under "
-            f"{settings.out_dir} har ändrats."
-        )
+    from narvard.pipeline.prepare import checked_input
+    from narvard.report.render import ensure_kernel
+
+    unchanged = f"Inget under {settings.out_dir} har ändrats."
+    source = checked_input(settings.data_dir, settings.processed_root, unchanged)
+    if source is None:
         return EXIT_INVALID_INPUT
     areas = _run_matrix(settings, source)
     if isinstance(areas, str):
@@ -70,7 +71,7 @@ def run_report(settings: ReportSettings) -> int:
     except Exception as error:  # noqa: BLE001 - one clear message instead of a traceback
         complain(
             f"Bearbetningen av {settings.data_dir} misslyckades: {type(error).__name__}: "
-            f"{error}. Inget under {settings.out_dir} har ändrats."
+            f"{error}. {unchanged}"
         )
         return EXIT_AREA_FAILED
     ensure_kernel()  # once, before parallel workers would race to register it
@@ -109,6 +110,8 @@ def _run_matrix(settings: ReportSettings, source: Dataset) -> list[str] | str:
 def _render_all(
     settings: ReportSettings, dataset: ProcessedDataset, areas: list[str], staging: Path
 ) -> list[AreaOutcome]:
+    from narvard.report import formatting as fmt
+
     say(f"Skapar {len(areas)} områdesrapporter med {settings.jobs} parallella processer …")
     jobs = [
         (
@@ -144,19 +147,18 @@ def _render_all(
 
 def _prepare(settings: ReportSettings, source: Dataset, areas: list[str]) -> ProcessedDataset:
     """Aggregate once per dataset, then the region cost totals every area report shows."""
-    started = time.monotonic()
-    say(f"Aggregerar vårdkontakter per patient ({settings.window_days} dagar) …")
-    dataset = prepare_dataset(source, settings.processed_root, settings.window_days)
-    say(f"Klart på {fmt.number(time.monotonic() - started, 1)} s: {dataset.folder}")
-    say("Indatafiler (SHA-256, sparas också i varje results.json):")
-    for name, digest in dataset.manifest["input_sha256"].items():
-        say(f"  {digest}  {name}")
+    from narvard.pipeline.prepare import prepared
+
+    dataset = prepared(source, settings.processed_root, settings.window_days)
     _prepare_region_totals(dataset, areas, settings.comparison)
     return dataset
 
 
 def _prepare_region_totals(dataset: ProcessedDataset, areas: list[str], comparison: str) -> None:
     """Region cost totals need every area: computed once here, before parallel workers."""
+    from narvard.report import formatting as fmt
+    from narvard.results.costs import region_totals
+
     table = dataset.areas()
     for region in sorted(set(table.loc[table["area_id"].isin(areas), "region"])):
         started = time.monotonic()
@@ -180,6 +182,10 @@ def render_area(
     comparison: str = "balanced",
 ) -> AreaOutcome:
     """Execute, check and export one area's report into area_dir (runs in a worker process)."""
+    from narvard.pipeline.checks import check_area_output
+    from narvard.report.render import execute_area_notebook, export_html, notebook_error
+    from narvard.results.assemble import read_results
+
     started = time.monotonic()
     area_dir.mkdir(parents=True, exist_ok=True)
     parameters = {
@@ -209,6 +215,9 @@ def _publish(
     out_dir: Path, staging: Path, done: list[AreaOutcome], dataset: ProcessedDataset
 ) -> Path:
     """Move finished areas under out_dir (one rename each) and rewrite index.html."""
+    from narvard.report.index_page import write_index
+    from narvard.results.assemble import read_results
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for outcome in done:

@@ -6,7 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from narvard.stats.disclosure import DEFAULT_MIN_CELL
+from narvard import DEFAULT_MIN_CELL
 
 COMPARISON_CHOICES = ("balanced", "all")
 

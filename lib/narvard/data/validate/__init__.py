@@ -2,22 +2,24 @@
 
 ``validate_dataset`` reads every table as text and returns every problem it finds at
 once, as ``Problem`` values whose text is Swedish (the users are Swedish evaluators).
-All row checks are vectorised with pandas, so million-row contact tables take seconds.
-The rules are listed in docs/validation.md, which ``narvard.data.validate.describe``
-writes from the rules themselves.
+The small tables are checked with pandas; the large ones (cohort, contacts) are read into
+DuckDB once and checked there in SQL (``large``, ``sql_rules``), so that a national
+extract is validated without a pandas copy. The rules are listed in docs/validation.md,
+which ``narvard.data.validate.describe`` writes from the rules themselves.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from narvard.data.dataset import Dataset
+from narvard.data import duck
+from narvard.data.dataset import LARGE_TABLES, Dataset
 from narvard.data.tables import ALL_TABLES, DATASET_FILE
 from narvard.data.validate.columns import _check_columns
 from narvard.data.validate.problems import Problem
 from narvard.data.validate.reading import _check_dataset_yml, _check_presence, _load_table
 from narvard.data.validate.rules import TABLE_RULES
-from narvard.data.validate.schema import Tables
+from narvard.data.validate.schema import Tables, _Table
 
 __all__ = ["Problem", "validate_dataset"]
 
@@ -35,17 +37,27 @@ def validate_dataset(data_dir: Path | Dataset) -> list[Problem]:
     if not dataset.folder.is_dir():
         expected = "en datamapp med dataset.yml, areas, cohort och contacts"
         return [Problem(str(dataset.folder), None, None, expected, "mappen finns inte")]
+    from narvard.data.validate.large import load_large_table
+    from narvard.data.validate.sql_rules import check_large_table
+
     problems = _check_dataset_yml(dataset.folder / DATASET_FILE)
     tables: Tables = {}
-    for name in ALL_TABLES:
-        tables[name], load_problems = _load_table(dataset, name)
-        problems += load_problems
-    problems += _check_presence(tables, dataset)
-    for table in tables.values():
-        if table is not None:
-            problems += _check_columns(table)
-    for rule in TABLE_RULES:
-        problems += rule(tables)
+    with duck.connect() as con:
+        for name in ALL_TABLES:
+            if name in LARGE_TABLES:
+                tables[name], load_problems = load_large_table(con, dataset, name)
+            else:
+                tables[name], load_problems = _load_table(dataset, name)
+            problems += load_problems
+        problems += _check_presence(tables, dataset)
+        for table in tables.values():
+            if isinstance(table, _Table):
+                problems += _check_columns(table)
+        for rule in TABLE_RULES:
+            problems += rule(tables)
+        for name in LARGE_TABLES:
+            if tables[name] is not None:
+                problems += check_large_table(con, tables[name], tables)
     return _in_file_order(problems, tables)
 
 

@@ -33,6 +33,12 @@ one, followed by one summary line with the number of further rows.
 Line numbers are true file lines, also when a quoted text spans several lines or the
 file has blank lines.
 
+The large tables, `cohort` and `contacts`, are read once by DuckDB and checked there in
+SQL (the same rules and messages as below; `narvard.data.validate.sql_rules`), the others
+with pandas. The result is kept under the processed folder, keyed by the SHA-256 of every
+input file and of the validation code: `narvard prepare` and `narvard report` do not
+check unchanged files again, and report the problems kept for them again.
+
 ## Files
 
 - The folder exists.

@@ -7,16 +7,13 @@ import pandas as pd
 
 from narvard.data.validate.columns import _check_reference, _check_unique
 from narvard.data.validate.problems import (
-    DATE_TEXT,
     SCALE_LABELS,
     Problem,
     _capped,
     _isin,
     _rows,
-    _to_dates,
 )
 from narvard.data.validate.schema import INVITATION_KEYS, Tables, _Table
-from narvard.domain import CONTACT_TYPES
 
 # ---------------------------------------------------------------- table rules
 
@@ -29,73 +26,6 @@ def _rules_areas(tables: Tables) -> list[Problem]:
     """area_id unique."""
     areas = tables["areas"]
     return [] if areas is None else _check_unique(areas, ["area_id"], "unikt area_id")
-
-
-def _rules_cohort(tables: Tables) -> list[Problem]:
-    """patient_id unique, area_id in areas, birth_year ≤ index year, death ≥ index."""
-    cohort, areas = tables["cohort"], tables["areas"]
-    if cohort is None:
-        return []
-    problems = _check_unique(cohort, ["patient_id"], "unikt patient_id, en rad per patient")
-    problems += _check_reference(cohort, ["area_id"], areas, _in_file(areas, "ett area_id"))
-    if cohort.has("index_date", "birth_year"):
-        index_year = cohort.parsed["index_date"].dt.year
-        late = (cohort.parsed["birth_year"] > index_year).to_numpy()
-        detail = "(" + index_year.astype("Int64").astype(str) + ")"
-        problems += _rows(cohort, "birth_year", late, "födelseår ≤ index_date:s år", None, detail)
-    if cohort.has("index_date", "death_date"):
-        index = cohort.parsed["index_date"]
-        early = (cohort.parsed["death_date"] < index).to_numpy()
-        detail = "(" + cohort["index_date"] + ")"
-        problems += _rows(cohort, "death_date", early, "datum ≥ index_date", None, detail)
-    return problems
-
-
-def _rules_contacts(tables: Tables) -> list[Problem]:
-    """patient_id in cohort; end_date, admitted and unplanned by contact_type."""
-    contacts, cohort = tables["contacts"], tables["cohort"]
-    if contacts is None:
-        return []
-    expected = _in_file(cohort, "ett patient_id")
-    problems = _check_reference(contacts, ["patient_id"], cohort, expected)
-    if contacts.has("contact_type"):
-        problems += _check_end_date(contacts)
-        problems += _check_flag(contacts, "admitted", "er")
-        problems += _check_flag(contacts, "unplanned", "inpatient")
-    return problems
-
-
-def _check_end_date(contacts: _Table) -> list[Problem]:
-    """inpatient: end_date a date ≥ start_date; other contact types: empty."""
-    if not contacts.has("end_date"):
-        return []
-    kind = contacts["contact_type"]
-    inpatient = (kind == "inpatient").to_numpy()
-    other = _isin(contacts.values("contact_type"), CONTACT_TYPES) & ~inpatient
-    filled = contacts.filled("end_date")
-    end = _to_dates(contacts.values("end_date"))
-    expected = f"utskrivningsdatum ({DATE_TEXT}) för contact_type inpatient"
-    problems = _rows(contacts, "end_date", inpatient & end.isna().to_numpy(), expected)
-    if contacts.has("start_date"):
-        before = (end < contacts.parsed["start_date"]).to_numpy() & inpatient
-        detail = "(" + contacts["start_date"] + ")"
-        problems += _rows(contacts, "end_date", before, "datum ≥ start_date", None, detail)
-    expected = "tom cell (end_date gäller bara contact_type inpatient)"
-    return problems + _rows(contacts, "end_date", other & filled, expected)
-
-
-def _check_flag(contacts: _Table, column: str, contact_type: str) -> list[Problem]:
-    """column is 0/1 on rows of contact_type and empty on the other contact types."""
-    if not contacts.has(column):
-        return []
-    kind = contacts["contact_type"]
-    own = (kind == contact_type).to_numpy()
-    other = _isin(contacts.values("contact_type"), CONTACT_TYPES) & ~own
-    not_flag = ~_isin(contacts.values(column), ("0", "1"))
-    expected = f"0 eller 1 för contact_type {contact_type}"
-    problems = _rows(contacts, column, own & not_flag, expected)
-    expected = f"tom cell ({column} gäller bara contact_type {contact_type})"
-    return problems + _rows(contacts, column, other & contacts.filled(column), expected)
 
 
 def _rules_survey_questions(tables: Tables) -> list[Problem]:
@@ -344,9 +274,7 @@ TABLE_NOTES: dict[str, tuple[str, ...]] = {
 
 
 TABLE_RULES = (
-    _rules_areas,
-    _rules_cohort,
-    _rules_contacts,
+    _rules_areas,  # cohort and contacts: narvard.data.validate.sql_rules
     _rules_survey_questions,
     _rules_survey_responses,
     _rules_survey_invitations,

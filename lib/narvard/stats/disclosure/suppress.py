@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import copy
 
+from narvard import DEFAULT_MIN_CELL
 from narvard.stats.disclosure.cells import PRIVATE
 from narvard.stats.disclosure.complementary import protect
 from narvard.stats.disclosure.declare import declare
 from narvard.stats.disclosure.primary import apply_consequences, apply_primary, is_small
 from narvard.stats.disclosure.region import protect_region, protect_rest_of_region
-
-DEFAULT_MIN_CELL = 5
 
 __all__ = ["DEFAULT_MIN_CELL", "is_small", "suppress_results"]
 

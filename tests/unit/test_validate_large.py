@@ -1,0 +1,117 @@
+"""The large tables (cohort, contacts) are checked in DuckDB SQL
+(narvard.data.validate.large, sql_rules): the same problems, at the same lines, whichever
+way the file reaches DuckDB, and the same idea of an empty cell as the pandas rules."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from narvard.data.validate import validate_dataset
+from narvard.data.validate.large import _one_line_per_row
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "contract_example"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
+
+
+def places(problems) -> list[tuple]:
+    return [(p.file, p.line, p.column, p.expected, p.found) for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("a,b\n1,2\n3,4\n", True),
+        ("a,b\r\n1,2\r\n3,4", True),  # CRLF, no newline at the end
+        ('a,b\n1,"2"\n3,4\n', False),  # quotes: the Python reader finds the lines
+        ("a,b\n1,2\n\n3,4\n", False),  # a blank line
+        ("a,b\n1,2\r3,4\n", False),  # a CR alone ends a line too
+        ("a,b\n1,2\n3,4,", False),  # a trailing comma, which DuckDB would accept
+    ],
+)
+def test_only_files_with_one_row_per_line_are_numbered_by_row(tmp_path, text, plain):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode())
+    assert _one_line_per_row(path, rows=2, width=2) is plain
+
+
+def broken(folder: Path) -> None:
+    """Five problems in the large tables: two in cohort, three in contacts."""
+    edit(
+        folder / "cohort.csv",
+        "A2,exempelby,HSVT,2019-03-01,1940",
+        "A2,exempelby,HSVT,2019-03-01,2020",
+    )
+    edit(folder / "cohort.csv", "B1,exempelby,comparison", "B1,exempelby,jämförelse")
+    edit(folder / "contacts.csv", "A1,er,2019-01-15,,1,", "A9,er,2019-01-15,,1,")
+    edit(folder / "contacts.csv", "2019-02-10,2019-02-15", "2019-02-10,2019-02-01")
+    edit(
+        folder / "contacts.csv", "A1,specialist,2019-04-01,,,", "A1,specialist,2019-04-01,,\u00a0,"
+    )
+
+
+EXPECTED = [
+    ("cohort.csv", 5, "group", "ett av: HSVT, NSVT, comparison", "jämförelse"),  # columns first
+    ("cohort.csv", 3, "birth_year", "födelseår ≤ index_date:s år (2019)", "2020"),
+    ("contacts.csv", 3, "patient_id", "ett patient_id som finns i cohort.csv", "A9"),
+    ("contacts.csv", 5, "end_date", "datum ≥ start_date (2019-02-10)", "2019-02-01"),
+]
+
+
+def test_problems_of_the_large_tables_in_sql(data):
+    broken(data)
+    problems = validate_dataset(data)
+    # A no-break space alone is an empty cell: no problem for a specialist visit's admitted.
+    assert places(problems) == EXPECTED
+
+
+@pytest.mark.parametrize("form", ["quoted", "crlf", "parquet"])
+def test_every_way_into_duckdb_gives_the_same_problems(data, form):
+    broken(data)
+    if form == "quoted":  # read by the Python reader, handed to DuckDB with its lines
+        edit(data / "contacts.csv", "A2,er,2019-03-20", 'A2,"er",2019-03-20')
+        edit(data / "cohort.csv", ",Exempelby\n", ',"Exempelby"\n')
+    elif form == "crlf":  # parsed by DuckDB itself
+        for name in ("cohort.csv", "contacts.csv"):
+            path = data / name
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    else:
+        import pandas as pd
+
+        for name in ("cohort", "contacts"):
+            frame = pd.read_csv(data / f"{name}.csv", dtype=str, keep_default_na=False)
+            (data / f"{name}.csv").unlink()
+            frame.to_parquet(data / f"{name}.parquet", index=False)
+    expected = EXPECTED
+    if form == "parquet":  # rows numbered from 1
+        expected = [(f.replace(".csv", ".parquet"), n - 1, *rest) for f, n, *rest in EXPECTED]
+        expected[2] = (*expected[2][:3], "ett patient_id som finns i cohort.parquet", "A9")
+    assert places(validate_dataset(data)) == expected
+
+
+def test_a_trailing_comma_on_the_last_line_is_a_ragged_row(data):
+    path = data / "contacts.csv"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + ",", encoding="utf-8")
+    (problem,) = validate_dataset(data)
+    assert (problem.file, problem.line, problem.column) == ("contacts.csv", 12, None)
+    assert "6 fält per rad" in problem.expected
+
+
+def test_personnummer_after_white_space_is_refused_in_sql(data):
+    edit(data / "cohort.csv", "A3,exempelby", "\u00a019121212-1212,exempelby")
+    (problem,) = validate_dataset(data)
+    assert (problem.file, problem.line, problem.column) == ("cohort.csv", 4, "patient_id")
+    assert "pseudonym" in problem.expected and problem.found == "\u00a019…"
