@@ -204,11 +204,11 @@ def _exclusions(area_windows) -> dict:
 
 def _surveys(dataset: ProcessedDataset, area_id: str, area_windows, min_cell: int) -> dict:
     """Contract survey figures, deepened with intervals, comparisons, themes and charts data."""
-    questions = dataset.table("survey_questions")
-    responses = dataset.table("survey_responses")
+    questions = frames.table(dataset, "survey_questions")
+    responses = frames.table(dataset, "survey_responses")
     if questions is None or responses is None:
         return {}
-    invitations = dataset.table("survey_invitations")
+    invitations = frames.table(dataset, "survey_invitations")
     surveys = survey_results(questions, responses, invitations, area_id)
     places = [*dataset.areas()["area_name"], *area_windows["kommun"].dropna().unique()]
     codebook = load_codebook(dataset.codebook_path(), extra_keep=places)

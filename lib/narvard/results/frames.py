@@ -45,3 +45,14 @@ def region_windows(
         return rows[rows["area_id"].isin(region_areas)].reset_index(drop=True)
 
     return dataset._read(f"plain/region/{region}/{days}", select)
+
+
+def table(dataset: ProcessedDataset, name: str) -> pd.DataFrame | None:
+    """A small input table (``ProcessedDataset.table``), converted once; None when absent.
+    The survey figures select each item's answers per group, area and wave."""
+
+    def convert() -> pd.DataFrame | None:
+        frame = dataset.table(name)
+        return None if frame is None else plain_text(frame)
+
+    return dataset._read(f"plain/table/{name}", convert)
