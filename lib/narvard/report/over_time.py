@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from narvard.domain import MEASURE_NAMES, MEASURES, TEAM_GROUPS
 from narvard.report import formatting as fmt
+from narvard.report.chart_style import FIGURE_WIDTH_IN, chart
 
 TEAM_COLOUR, OVERALL_COLOUR = "#0072B2", "#555555"
 UNIT_NAMES = {"half_year": "halvår", "year": "år"}
@@ -76,6 +77,7 @@ def has_chart(block: dict) -> bool:
     return len(_estimated(block)) >= 2
 
 
+@chart
 def over_time_chart(block: dict, group: str) -> Figure:
     """The effect per period with its interval, one panel per measure; the whole period's
     effect as a dashed line with a grey band."""
@@ -83,7 +85,8 @@ def over_time_chart(block: dict, group: str) -> Figure:
     estimated = [k for k, p in enumerate(periods) if p["estimated"]]
     periods = periods[estimated[0] : estimated[-1] + 1]  # no empty years at the edges
     labels = [period_label(p["period"]) for p in periods]
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(12, 3.4), layout="constrained")
+    fig, grid = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, 5.4), layout="constrained")
+    axes = list(grid.flat)  # 2 × 2, as wide as the printed A4 column allows
     for ax, measure in zip(axes, MEASURES, strict=True):
         overall = (block.get("did") or {}).get(measure) or {}
         if overall.get("rate_ratio") is not None and overall.get("ci"):
@@ -98,14 +101,15 @@ def over_time_chart(block: dict, group: str) -> Figure:
             y = 100 * (estimate["rate_ratio"] - 1)
             low, high = (100 * (v - 1) for v in estimate["ci"])
             ax.errorbar(x, y, yerr=[[y - low], [high - y]], fmt="o", color=TEAM_COLOUR, capsize=3)
-        ax.set_xticks(range(len(periods)), labels, rotation=45, ha="right", fontsize=8)
+        ax.set_xticks(range(len(periods)), labels, rotation=90)
         ax.set_xlim(-0.5, len(periods) - 0.5)
         bottom, top = ax.get_ylim()
         ax.set_ylim(max(bottom, -100), min(top, 200))  # one tiny period would dwarf the rest
         ax.yaxis.set_major_formatter(lambda value, _pos: fmt.percent(value, signed=True))
-        ax.set_title(MEASURE_NAMES[measure], fontsize=10)
+        ax.set_title(MEASURE_NAMES[measure])
         ax.spines[["top", "right"]].set_visible(False)
-    axes[0].set_ylabel(f"{group}: förändring jämfört med\nliknande patienter")
+    for ax in axes[::2]:
+        ax.set_ylabel(f"{group}: förändring jämfört med\nliknande patienter")
     return fig
 
 
