@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from narvard.domain import MEASURE_NAMES, MEASURES, TEAM_GROUPS
 from narvard.report import formatting as fmt
-from narvard.report.chart_style import FIGURE_WIDTH_IN, PERCENT, chart, swedish_ticks
+from narvard.report.chart_style import FIGURE_WIDTH_IN, chart
 
 TEAM_COLOUR, OVERALL_COLOUR = "#0072B2", "#555555"
 UNIT_NAMES = {"half_year": "halvår", "year": "år"}
@@ -86,34 +86,31 @@ def over_time_chart(block: dict, group: str) -> Figure:
     periods = periods[estimated[0] : estimated[-1] + 1]  # no empty years at the edges
     labels = [period_label(p["period"]) for p in periods]
     fig, grid = plt.subplots(2, 2, figsize=(FIGURE_WIDTH_IN, 5.4), layout="constrained")
-    axes = list(grid.flat)
-    for k, (ax, measure) in enumerate(zip(axes, MEASURES, strict=True)):
-        _period_panel(ax, periods, measure, (block.get("did") or {}).get(measure) or {})
-        ax.set_xticks(range(len(periods)), labels, rotation=45, ha="right")
+    axes = list(grid.flat)  # 2 × 2, as wide as the printed A4 column allows
+    for ax, measure in zip(axes, MEASURES, strict=True):
+        overall = (block.get("did") or {}).get(measure) or {}
+        if overall.get("rate_ratio") is not None and overall.get("ci"):
+            low, high = (100 * (v - 1) for v in overall["ci"])
+            ax.axhspan(low, high, color="#E8E8E8", linewidth=0)
+            ax.axhline(100 * (overall["rate_ratio"] - 1), color=OVERALL_COLOUR, linestyle="--")
+        ax.axhline(0, color="#999999", linewidth=0.8)
+        for x, period in enumerate(periods):
+            estimate = period["measures"][measure]
+            if estimate.get("rate_ratio") is None or not estimate.get("ci"):
+                continue
+            y = 100 * (estimate["rate_ratio"] - 1)
+            low, high = (100 * (v - 1) for v in estimate["ci"])
+            ax.errorbar(x, y, yerr=[[y - low], [high - y]], fmt="o", color=TEAM_COLOUR, capsize=3)
+        ax.set_xticks(range(len(periods)), labels, rotation=90)
+        ax.set_xlim(-0.5, len(periods) - 0.5)
+        bottom, top = ax.get_ylim()
+        ax.set_ylim(max(bottom, -100), min(top, 200))  # one tiny period would dwarf the rest
+        ax.yaxis.set_major_formatter(lambda value, _pos: fmt.percent(value, signed=True))
         ax.set_title(MEASURE_NAMES[measure])
-        ax.set_ylabel("Förändring" if k % 2 == 0 else "")
-    fig.suptitle(f"{group}: förändring jämfört med liknande patienter utan team")
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes[::2]:
+        ax.set_ylabel(f"{group}: förändring jämfört med\nliknande patienter")
     return fig
-
-
-def _period_panel(ax, periods: list[dict], measure: str, overall: dict) -> None:
-    if overall.get("rate_ratio") is not None and overall.get("ci"):
-        low, high = (100 * (v - 1) for v in overall["ci"])
-        ax.axhspan(low, high, color="#E8E8E8", linewidth=0)
-        ax.axhline(100 * (overall["rate_ratio"] - 1), color=OVERALL_COLOUR, linestyle="--")
-    ax.axhline(0, color="#999999", linewidth=0.8)
-    for x, period in enumerate(periods):
-        estimate = period["measures"][measure]
-        if estimate.get("rate_ratio") is None or not estimate.get("ci"):
-            continue
-        y = 100 * (estimate["rate_ratio"] - 1)
-        low, high = (100 * (v - 1) for v in estimate["ci"])
-        ax.errorbar(x, y, yerr=[[y - low], [high - y]], fmt="o", color=TEAM_COLOUR, capsize=3)
-    ax.set_xlim(-0.5, len(periods) - 0.5)
-    bottom, top = ax.get_ylim()
-    ax.set_ylim(max(bottom, -100), min(top, 200))  # one tiny period would dwarf the rest
-    swedish_ticks(ax.yaxis, suffix=PERCENT)
-    ax.spines[["top", "right"]].set_visible(False)
 
 
 def _overlap(a: list[float], b: list[float]) -> bool:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from narvard.data.processed import ProcessedDataset
 from narvard.domain import MEASURES, TEAM_GROUPS
+from narvard.results import frames
 from narvard.stats import did, over_time
 from narvard.stats.describe import describe_group, included, subgroup_columns
 from narvard.stats.event_study import event_study
@@ -72,10 +73,7 @@ def region_of(dataset: ProcessedDataset, area_id: str) -> str:
 
 def region_windows(dataset: ProcessedDataset, region: str, window_days: int | None = None):
     """Every patient of the region (the comparison pool of each of its areas)."""
-    areas = dataset.areas()
-    region_areas = set(areas.loc[areas["region"] == region, "area_id"])
-    windows = dataset.windows(window_days)
-    return windows[windows["area_id"].isin(region_areas)].reset_index(drop=True)
+    return frames.region_windows(dataset, region, window_days)
 
 
 def _quiet(function, *args):
@@ -121,7 +119,7 @@ def _analyse(dataset, area_id: str, consumption: dict, comparison: str) -> AreaA
         block["did"], block["did_other"] = main.estimates, other.estimates
         block["comparison_group"] = main.design.summary(MEASURES)
         block["sensitivity"] = _sensitivity(analysis, by_length, area_id, group, main)
-        months = dataset.months() if months is None else months
+        months = frames.months(dataset) if months is None else months
         block["event_study"] = _event_study(main.design, months, manifest)
         block["over_time"] = over_time.effects_by_period(
             rows, pool, window_days, MEASURES, comparison

@@ -11,6 +11,7 @@ import pandas as pd
 
 from narvard import __version__
 from narvard.data.processed import ProcessedDataset
+from narvard.results import frames
 from narvard.results.analysis import AreaAnalysis, analyse_area
 from narvard.results.benchmarks import benchmarks
 from narvard.results.costs import area_cost_blocks, jsonable, region_totals
@@ -46,7 +47,7 @@ def open_area(dataset: ProcessedDataset, area_id: str = "") -> Area:
     if area_id not in set(areas["area_id"]):
         raise KeyError(f"area {area_id!r} is not in areas.csv")
     row = areas[areas["area_id"] == area_id].iloc[0]
-    windows = dataset.windows()
+    windows = frames.windows(dataset)
     return Area(
         dataset,
         area_id,
@@ -203,11 +204,11 @@ def _exclusions(area_windows) -> dict:
 
 def _surveys(dataset: ProcessedDataset, area_id: str, area_windows, min_cell: int) -> dict:
     """Contract survey figures, deepened with intervals, comparisons, themes and charts data."""
-    questions = dataset.table("survey_questions")
-    responses = dataset.table("survey_responses")
+    questions = frames.table(dataset, "survey_questions")
+    responses = frames.table(dataset, "survey_responses")
     if questions is None or responses is None:
         return {}
-    invitations = dataset.table("survey_invitations")
+    invitations = frames.table(dataset, "survey_invitations")
     surveys = survey_results(questions, responses, invitations, area_id)
     places = [*dataset.areas()["area_name"], *area_windows["kommun"].dropna().unique()]
     codebook = load_codebook(dataset.codebook_path(), extra_keep=places)

@@ -12,6 +12,7 @@ import numpy as np
 from narvard.data import cost_inputs
 from narvard.data.processed import ProcessedDataset
 from narvard.domain import TEAM_GROUPS
+from narvard.results import frames
 from narvard.results.analysis import AreaAnalysis, GroupEffect, region_effects, region_windows
 from narvard.stats import cost_effect as ce
 from narvard.stats.describe import included
@@ -66,7 +67,7 @@ def area_cost_blocks(
     manifest = dataset.manifest
     areas = dataset.areas()
     population = float(areas.loc[areas["area_id"] == area_id, "population"].iloc[0])
-    windows = dataset.windows()
+    windows = frames.windows(dataset)
     result = {}
     for group, effect in analysis.effects.items():
         n = _n_included(windows, group, area_id)
@@ -79,11 +80,10 @@ def area_cost_blocks(
         if team is not None and use.adjusted:
             other = _use(analysis.other_effects[group], n, manifest)
             lengths = {
-                days: _use(
-                    by_group[group], _n_included(dataset.windows(days), group, area_id), manifest
-                )
+                days: _use(by_group[group], _n_included(by_length, group, area_id), manifest)
                 for days, by_group in analysis.effects_by_length.items()
                 if days != use.window_days and group in by_group
+                for by_length in [frames.windows(dataset, days)]
             }
             block["tornado"] = ce.tornado(use, inputs["costs"], team, other, lengths)
         block.update(area_id=area_id, group=group)

@@ -6,6 +6,7 @@ against it when written; docs/results.md is generated from it (``schema_doc``)."
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -24,14 +25,32 @@ def load_results_schema() -> dict:
 
 def schema_problems(results: dict, limit: int = 10) -> list[str]:
     """Where a (JSON-ready) results dict breaks the schema: 'path: message' lines."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(load_results_schema())
+    validator = _validator_class()(load_results_schema())
     errors = sorted(validator.iter_errors(results), key=lambda e: list(e.absolute_path))
     return [
         f"{'.'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
         for error in errors[:limit]
     ]
+
+
+def _validator_class():
+    """jsonschema's draft 2020-12 validator, imported without its optional IRI checker.
+
+    jsonschema imports rfc3987-syntax (installed with Jupyter) when it is present, which
+    builds some forty Lark grammars: ~1,7 s of every area report's run, for an "iri"
+    format that the results schema never uses — and formats are not checked here at all
+    (no format checker is passed). Hiding the module during that one import skips it; the
+    entry is removed afterwards, so a later ``import rfc3987_syntax`` works as usual.
+    """
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment] # import → ImportError
+        try:
+            import jsonschema  # noqa: F401
+        finally:
+            del sys.modules["rfc3987_syntax"]
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator
 
 
 def check_results(results: dict) -> None:

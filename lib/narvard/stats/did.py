@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from narvard.stats import balance as bal
+from narvard.stats.leave_one_out import NEAR_SINGULAR, Equations, leave_one_out
 from narvard.stats.poisson import (
     PoissonFit,
     fit_fixed_effects_poisson,
@@ -101,7 +102,8 @@ def design(
 
 
 def _arrays(rows: pd.DataFrame, measure: str, baseline: str, window_days: int):
-    events = rows[[f"{measure}_{baseline}", f"{measure}_after"]].to_numpy(float)
+    columns = (f"{measure}_{baseline}", f"{measure}_after")
+    events = np.column_stack([rows[c].to_numpy(float) for c in columns])
     days = np.column_stack(
         [np.full(len(rows), float(window_days)), rows["person_days_after"].to_numpy(float)]
     )
@@ -162,33 +164,19 @@ def jackknife_influence(d: Design, fits: dict[str, PoissonFit], arrays: dict) ->
     carry the estimate — where the plain sandwich is too narrow (docs/method-validation.md).
     """
     weights = np.r_[np.ones(len(d.team)), d.weights]
-    n, n_team = len(weights), len(d.team)
     balanced = d.balance is not None and d.balance.balanced
     team_u, pool_u = _standardised(d.balance) if balanced else (None, None)
     k = 0 if not balanced else team_u.shape[1]
     p = next(iter(fits.values())).beta.shape[0]
-    size = 2 * k + p * len(fits)
-    psi = np.zeros((n, size))
-    parts = np.zeros((n, size, size))
-    if balanced:
-        mu, e = team_u.mean(axis=0), weights[n_team:]
-        psi[:n_team, :k] = team_u - mu
-        psi[n_team:, k : 2 * k] = e[:, None] * (pool_u - mu)
-        parts[:n_team, :k, :k] = -np.eye(k)
-        parts[n_team:, k : 2 * k, :k] = -e[:, None, None] * np.eye(k)
-        parts[n_team:, k : 2 * k, k : 2 * k] = np.einsum("i,ia,ib->iab", e, pool_u - mu, pool_u)
-    blocks = {}
+    scores, info, blocks = [], [], {}
     for j, (measure, fit) in enumerate(fits.items()):
         events, days, x, _ = arrays[measure]
-        scores, info = patient_scores(events, days, x, fit.beta)
-        block = slice(2 * k + j * p, 2 * k + (j + 1) * p)
-        psi[:, block] = weights[:, None] * scores
-        parts[:, block, block] = -weights[:, None, None] * info
-        if balanced:
-            e = weights[n_team:]
-            parts[n_team:, block, k : 2 * k] = np.einsum("i,ia,ib->iab", e, scores[n_team:], pool_u)
-        blocks[measure] = block
-    moved = _leave_one_out(psi, parts)
+        s_m, i_m = patient_scores(events, days, x, fit.beta)
+        scores.append(s_m)
+        info.append(i_m)
+        blocks[measure] = slice(2 * k + j * p, 2 * k + (j + 1) * p)
+    equations = Equations(len(d.team), weights, scores, info, team_u, pool_u)
+    moved = leave_one_out(equations)
     return {measure: moved[:, block] for measure, block in blocks.items()}
 
 
@@ -202,11 +190,10 @@ def _standardised(balance: bal.Balance) -> tuple[np.ndarray, np.ndarray]:
     return team_u, pool_u
 
 
-NEAR_SINGULAR = 20.0  # a leave-one-out move this many times the sandwich term is not used
-
-
 def _leave_one_out(psi: np.ndarray, parts: np.ndarray, chunk: int = 20_000) -> np.ndarray:
-    """−(A − A_i)⁻¹ ψ_i for every patient i, with A = Σ A_i (in chunks of patients).
+    """−(A − A_i)⁻¹ ψ_i for every patient i, with A = Σ A_i (in chunks of patients), by a
+    dense solve per patient: the reference that ``narvard.stats.leave_one_out`` (the
+    block-wise solve the estimates use) is tested against.
 
     Where the equations without patient i are (nearly) singular — the patient was alone
     in what made them solvable — the leave-one-out move is not defined, and the plain

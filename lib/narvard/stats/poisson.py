@@ -58,13 +58,29 @@ def _probabilities(log_days: np.ndarray, x: np.ndarray, beta: np.ndarray) -> np.
     return e / e.sum(axis=1, keepdims=True)
 
 
+def _after_share(log_days: np.ndarray, x: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Two periods: the probability that an event falls in the second one, given the total
+    (the multinomial is then a binomial, and only x₂ − x₁ enters)."""
+    eta = log_days[:, 1] - log_days[:, 0] + (x[:, 1] - x[:, 0]) @ beta
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-eta))
+
+
 def _score_and_hessian(y, n, log_days, x, w, beta):
+    """Each patient's score (patients × p) and the information Σ w_i n_i V_i (p × p)."""
+    if x.shape[1] == 2:  # closed form of the same sums: s_i = Δx (y₂ − n p), V_i = p(1−p) ΔxΔx'
+        share, dx = _after_share(log_days, x, beta), x[:, 1] - x[:, 0]
+        scores = dx * (y[:, 1] - n * share)[:, None]
+        hessian = (dx * (w * n * share * (1 - share))[:, None]).T @ dx
+        return scores, hessian
     p = _probabilities(log_days, x, beta)
     resid = y - n[:, None] * p  # patients × periods
     scores = np.einsum("itk,it->ik", x, resid)
     xbar = np.einsum("itk,it->ik", x, p)
-    second = np.einsum("itk,itl,it->ikl", x, x, p) - np.einsum("ik,il->ikl", xbar, xbar)
-    hessian = np.einsum("i,ikl->kl", w * n, second)
+    wn = w * n
+    flat = x.reshape(-1, x.shape[2])
+    weighted = flat * (wn[:, None] * p).reshape(-1, 1)
+    hessian = weighted.T @ flat - (xbar * wn[:, None]).T @ xbar
     return scores, hessian
 
 
@@ -129,7 +145,12 @@ def patient_scores(
     scores = np.zeros((len(events), x.shape[2]))
     info = np.zeros((len(events), x.shape[2], x.shape[2]))
     keep = n > 0
-    if keep.any():
+    if keep.any() and x.shape[1] == 2:
+        share, dx = _after_share(log_days[keep], x[keep], beta), x[keep, 1] - x[keep, 0]
+        scores[keep] = dx * (events[keep, 1] - n[keep] * share)[:, None]
+        v = n[keep] * share * (1 - share)
+        info[keep] = v[:, None, None] * dx[:, :, None] * dx[:, None, :]
+    elif keep.any():
         p = _probabilities(log_days[keep], x[keep], beta)
         resid = events[keep] - n[keep, None] * p
         scores[keep] = np.einsum("itk,it->ik", x[keep], resid)
