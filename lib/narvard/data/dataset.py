@@ -131,6 +131,12 @@ class Dataset:
         return read_dataset_yml(self.folder)
 
     @property
+    def source_url(self) -> str | None:
+        """The SQL warehouse dataset.yml names as ``source`` (docs/sources.md), or None."""
+        source = self.meta.get("source") if (self.folder / DATASET_FILE).is_file() else None
+        return None if source in (None, "") else str(source).strip()
+
+    @property
     def extract(self) -> tuple[dt.date, dt.date]:
         """(contacts_from, contacts_to): the period the contact extract covers."""
         return _as_date(self.meta["contacts_from"]), _as_date(self.meta["contacts_to"])
