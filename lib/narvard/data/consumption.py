@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from narvard.data.dataset import Dataset
-from narvard.data.sources.engine import SOURCE_TABLE, Engine
+from narvard.data.sources.engine import Engine, table_reference
 from narvard.domain import MEASURES
 
 READMISSION_DAYS = 30
@@ -38,7 +38,7 @@ SELECT CAST(patient_id AS VARCHAR) AS patient_id,
        CAST(sex AS VARCHAR) AS sex,
        CAST(NULLIF(CAST(death_date AS VARCHAR), '') AS DATE) AS death_date,
        {{kommun}} AS kommun
-FROM {SOURCE_TABLE}
+FROM {table_reference("cohort")}
 """
 
 # contact_row tells a stay from another stay of the same patient (readmissions); ordered by
@@ -54,7 +54,7 @@ SELECT row_number() OVER (
        CAST(NULLIF(CAST(end_date AS VARCHAR), '') AS DATE) AS end_date,
        CAST(CAST(NULLIF(CAST(admitted AS VARCHAR), '') AS DOUBLE) AS INTEGER) AS admitted,
        CAST(CAST(NULLIF(CAST(unplanned AS VARCHAR), '') AS DOUBLE) AS INTEGER) AS unplanned
-FROM {SOURCE_TABLE}
+FROM {table_reference("contacts")}
 """
 
 _WINDOW_COLUMNS = (
@@ -180,8 +180,8 @@ def _typed_views(engine: Engine) -> None:
     """The typed views ``nv_cohort`` and ``nv_contacts`` over the engine's contract tables."""
     has_kommun = "kommun" in (engine.columns("cohort") or {})
     kommun = "NULLIF(CAST(kommun AS VARCHAR), '')" if has_kommun else "CAST(NULL AS VARCHAR)"
-    engine.run(_COHORT_SQL.format(kommun=kommun), source=engine.source_table("cohort"))
-    engine.run(_CONTACTS_SQL, source=engine.source_table("contacts"))
+    engine.run(_COHORT_SQL.format(kommun=kommun))
+    engine.run(_CONTACTS_SQL)
 
 
 def _with_engine(dataset: Dataset, engine: Engine | None, work):

@@ -8,6 +8,7 @@ contract tables where they live, so that only the per-patient results leave the 
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from pathlib import Path
 
@@ -15,11 +16,21 @@ import pandas as pd
 
 from narvard.data.sources.transpile import render
 
-SOURCE_TABLE = "narvard_source_table"  # stands for the engine's own table expression
+# In narvard's SQL, narvard_table_NAME stands for contract table NAME wherever the engine
+# reads it (a file, a schema's table); replaced after transpiling.
+_TABLE_REFERENCE = re.compile(r"\bnarvard_table_([a-z_]+)\b")
+
+
+def table_reference(name: str) -> str:
+    return f"narvard_table_{name}"
 
 
 class SourceError(RuntimeError):
-    """A data source cannot be used: the message is Swedish and shown as it is."""
+    """A data source cannot be used: what was expected and what was found (Swedish)."""
+
+    def __init__(self, expected: str, found: str | None = None) -> None:
+        self.expected, self.found = expected, found
+        super().__init__(f"förväntade {expected}" + (f", fick {found}" if found else ""))
 
 
 class Engine(ABC):
@@ -42,21 +53,25 @@ class Engine(ABC):
     def columns(self, name: str) -> dict[str, str] | None:
         """Column name → type name (lower case) of a contract table; None when absent."""
 
+    @abstractmethod
+    def tables(self) -> set[str]:
+        """The names of the tables the engine can read."""
+
     def close(self) -> None:  # noqa: B027 - engines without resources keep nothing open
         pass
 
-    def run(self, sql: str, params: dict | None = None, source: str | None = None) -> None:
-        """Run every statement of narvard's SQL; ``source`` fills in SOURCE_TABLE."""
+    def run(self, sql: str, params: dict | None = None) -> None:
+        """Run every statement of narvard's SQL (DuckDB dialect) in the engine's dialect."""
         for statement in render(sql, self.dialect, params):
-            self.execute(self._with_source(statement, source))
+            self.execute(self._with_tables(statement))
 
     def frame(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         """The result of one narvard query as a pandas frame."""
         (statement,) = render(sql, self.dialect, params)
-        return self.fetch(statement)
+        return self.fetch(self._with_tables(statement))
 
-    def _with_source(self, statement: str, source: str | None) -> str:
-        return statement if source is None else statement.replace(SOURCE_TABLE, source)
+    def _with_tables(self, statement: str) -> str:
+        return _TABLE_REFERENCE.sub(lambda m: self.source_table(m.group(1)), statement)
 
     def __enter__(self) -> Engine:
         return self
@@ -97,6 +112,9 @@ class DuckDBEngine(Engine):
             return None
         relation = self._con.sql(f"SELECT * FROM {self.source_table(name)} LIMIT 0")
         return {c: str(t).lower() for c, t in zip(relation.columns, relation.types, strict=True)}
+
+    def tables(self) -> set[str]:
+        return set(self._files)
 
     def close(self) -> None:
         self._con.close()

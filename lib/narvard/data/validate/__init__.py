@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from narvard.data.dataset import Dataset
+from narvard.data.sources import check_source
 from narvard.data.tables import ALL_TABLES, DATASET_FILE
 from narvard.data.validate.columns import _check_columns
 from narvard.data.validate.problems import Problem
@@ -36,6 +37,10 @@ def validate_dataset(data_dir: Path | Dataset) -> list[Problem]:
         expected = "en datamapp med dataset.yml, areas, cohort och contacts"
         return [Problem(str(dataset.folder), None, None, expected, "mappen finns inte")]
     problems = _check_dataset_yml(dataset.folder / DATASET_FILE)
+    source_problems = check_source(dataset)  # in the database (docs/sources.md)
+    if any(p.column == "source" for p in source_problems):
+        return problems + source_problems
+    problems += source_problems
     tables: Tables = {}
     for name in ALL_TABLES:
         tables[name], load_problems = _load_table(dataset, name)

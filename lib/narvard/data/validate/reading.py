@@ -129,8 +129,8 @@ def _is_iso_date(value: object) -> bool:
 def _load_table(dataset: Dataset, name: str) -> tuple[_Table | None, list[Problem]]:
     """Read one table in canonical text form, or report why it cannot be read. None when
     absent."""
-    if not dataset.has(name):
-        return None, []
+    if not dataset.has(name) or name in ("cohort", "contacts") and name in dataset.in_database:
+        return None, []  # cohort and contacts in a database are checked there in SQL
     try:
         text = dataset.text(name)
     except DialectError as error:
