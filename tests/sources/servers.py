@@ -136,3 +136,28 @@ def point_at(folder: Path, url: str, moved=("areas", "cohort", "contacts")) -> P
     spec = folder / "dataset.yml"
     spec.write_text(spec.read_text(encoding="utf-8") + f'source: "{url}"\n', encoding="utf-8")
     return folder
+
+
+def spark_local():
+    """A local-mode SparkSession (two cores) for the whole test session."""
+    if shutil.which("java") is None:
+        unavailable("Java (Debian package openjdk-17-jre-headless) is missing")
+    try:
+        from narvard.data.sources.spark import local_session
+    except ImportError as error:
+        unavailable(f"PySpark is missing: {error}")
+    session = local_session("local[2]")
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+def write_parquet(folder: Path, target: Path, names) -> Path:
+    """folder/NAME.csv as target/NAME.parquet, every column text (as a lake keeps extracts)."""
+    from narvard.data.tables import read_table_text
+
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        read_table_text(folder / f"{name}.csv").to_parquet(target / f"{name}.parquet")
+    return target
