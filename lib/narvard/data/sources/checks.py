@@ -57,13 +57,16 @@ def check_columns(engine: Engine, name: str) -> tuple[list[Problem], dict[str, s
 
 
 def _failing(engine: Engine, label: str, column: str, expected: str, where_sql: str, shown_sql):
-    """Rows that break a rule, counted and the first SHOWN of them shown, all in SQL."""
-    total = engine.frame(f"SELECT count(*) AS n FROM ({where_sql}) AS failing")["n"].iloc[0]
-    if not total:
+    """Rows that break a rule: the first SHOWN of them and their count, in one SQL query."""
+    rows = engine.frame(
+        f"SELECT {shown_sql} AS found, count(*) OVER () AS total "
+        f"FROM ({where_sql}) AS failing ORDER BY found LIMIT {SHOWN}"
+    )
+    if rows.empty:
         return []
-    rows = engine.frame(f"SELECT {shown_sql} AS found FROM ({where_sql}) AS failing LIMIT {SHOWN}")
     found = list(rows["found"])
-    return capped(label, column, expected, [None] * len(found), found, total=int(total))
+    total = int(rows["total"].iloc[0])
+    return capped(label, column, expected, [None] * len(found), found, total=total)
 
 
 def _date_rule(engine: Engine, name: str, column: str, kind: str) -> list[Problem]:

@@ -136,7 +136,7 @@ def _load_table(dataset: Dataset, name: str) -> tuple[_Table | None, list[Proble
     except DialectError as error:
         return None, error.problems
     except Exception as error:  # noqa: BLE001 - any other reason the file cannot be read
-        file = dataset.sources(name)[0].name
+        file = dataset.sources(name)[0].name if dataset.sources(name) else name
         return None, [Problem(file, None, None, "en läsbar tabellfil", _shown(_reason(error)))]
     return _table(name, text)
 
