@@ -90,7 +90,6 @@ class DuckDBEngine(Engine):
 
         self._files = files
         self._con = duckdb.connect()
-        self._con.execute("SET enable_progress_bar = false")
         self.where = "DuckDB"
 
     def execute(self, statement: str) -> None:
