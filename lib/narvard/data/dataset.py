@@ -67,11 +67,36 @@ class Dataset:
         return self.files.get(name)
 
     def has(self, name: str) -> bool:
-        """True when the folder holds the table (survey_responses also as wide files)."""
-        return name in self.files or (name == SURVEY_RESPONSES and bool(self.surveys))
+        """True when the folder holds the table (survey_responses also as wide files) or
+        the source database does."""
+        in_folder = name in self.files or (name == SURVEY_RESPONSES and bool(self.surveys))
+        return in_folder or name in self.in_database
+
+    @cached_property
+    def in_database(self) -> tuple[str, ...]:
+        """The contract tables read from the dataset.yml's source (docs/sources.md)."""
+        if self.source_url is None:
+            return ()
+        from narvard.data.sources import open_engine
+        from narvard.data.sources.tables import database_tables
+
+        files = set(self.files) | ({SURVEY_RESPONSES} if self.surveys else set())
+        return database_tables(files, lambda: open_engine(self))
+
+    def row_count(self, name: str) -> int:
+        """Data rows of a table, counted where it is (DuckDB for files, or the database)."""
+        if name in self.in_database:
+            from narvard.data.sources import open_engine
+            from narvard.data.sources.tables import row_count
+
+            with open_engine(self) as engine:
+                return row_count(engine, name)
+        from narvard.data.processed import count_rows
+
+        return count_rows(self.duckdb_file(name))
 
     def sources(self, name: str) -> list[Path]:
-        """Every file the table is read from."""
+        """Every file the table is read from (none for a table in the source database)."""
         paths = [self.files[name]] if name in self.files else []
         return paths + (list(self.surveys.values()) if name == SURVEY_RESPONSES else [])
 
@@ -83,7 +108,13 @@ class Dataset:
         if not self.has(name):
             return None
         if name not in self._kept:
-            if name == SURVEY_RESPONSES:
+            if name in self.in_database:
+                from narvard.data.sources import open_engine
+                from narvard.data.sources.tables import fetch_text
+
+                with open_engine(self) as engine:
+                    read = fetch_text(engine, name)
+            elif name == SURVEY_RESPONSES:
                 read = read_survey_responses(self.files.get(name), self.surveys)
             else:
                 read = read_text_table(self.files[name], numeric_columns(name))
@@ -92,7 +123,10 @@ class Dataset:
 
     def dialect(self, name: str) -> tuple[Dialect, ...]:
         """How the table's files are written. A comma-separated UTF-8 CSV is told from its
-        first bytes (its decimal mark is a point by the contract); others are read."""
+        first bytes (its decimal mark is a point by the contract); others are read.
+        Tables in the source database have no file dialect."""
+        if name in self.in_database:
+            return ()
         if name not in self._kept and name in self.files and name != SURVEY_RESPONSES:
             if self.files[name].suffix == ".parquet":  # read as it is: no need to load it
                 return (Dialect(self.files[name].name, "parquet"),)
@@ -150,6 +184,15 @@ class Dataset:
         return read_dataset_yml(self.folder)
 
     @property
+    def source_url(self) -> str | None:
+        """The SQL warehouse dataset.yml names as ``source`` (docs/sources.md), or None."""
+        try:
+            source = self.meta.get("source")
+        except Exception:  # noqa: BLE001 - a missing or broken dataset.yml is reported by its check
+            return None
+        return None if source in (None, "") else str(source).strip()
+
+    @property
     def extract(self) -> tuple[dt.date, dt.date]:
         """(contacts_from, contacts_to): the period the contact extract covers."""
         return _as_date(self.meta["contacts_from"]), _as_date(self.meta["contacts_to"])
@@ -161,7 +204,15 @@ class Dataset:
         if (self.folder / CODEBOOK_FILE).is_file():
             paths.append(self.folder / CODEBOOK_FILE)
         paths += [p for name in ALL_TABLES for p in self.sources(name)]
-        return {path.name: sha256(path) for path in paths}
+        sums = {path.name: sha256(path) for path in paths}
+        if self.in_database:
+            from narvard.data.sources import open_engine
+            from narvard.data.sources.tables import fingerprint, table_label
+
+            with open_engine(self) as engine:
+                for name in self.in_database:
+                    sums[table_label(engine, name)] = fingerprint(engine, name)
+        return sums
 
 
 def _comma_utf8_csv(path: Path) -> Dialect | None:

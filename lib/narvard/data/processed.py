@@ -135,7 +135,7 @@ def _aggregate(dataset: Dataset, staging: Path, key: str, window_days: int) -> N
         if length != window_days:
             other = patient_windows(dataset, length)
             other.to_parquet(staging / f"patient_windows_{length}.parquet", index=False)
-    rows = {"cohort": len(windows), "contacts": count_rows(dataset.duckdb_file("contacts"))}
+    rows = {"cohort": len(windows), "contacts": dataset.row_count("contacts")}
     for name in ("areas", *OPTIONAL_TABLES):
         if dataset.has(name):
             table = _typed(dataset.text(name).frame.copy(), name)
@@ -198,7 +198,7 @@ def _manifest(dataset: Dataset, key: str, window_days: int, windows: pd.DataFram
 def check_processed(processed: ProcessedDataset, dataset: Dataset | Path) -> None:
     """Stage check: one window row per cohort patient, known groups, no negative counts."""
     windows = processed.windows()
-    cohort_rows = count_rows(Dataset.open(dataset).duckdb_file("cohort"))
+    cohort_rows = Dataset.open(dataset).row_count("cohort")
     problems = []
     if len(windows) != cohort_rows:
         problems.append(f"{len(windows)} patient rows, the cohort has {cohort_rows}")

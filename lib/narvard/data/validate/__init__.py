@@ -14,6 +14,7 @@ from pathlib import Path
 
 from narvard.data import duck
 from narvard.data.dataset import LARGE_TABLES, Dataset
+from narvard.data.sources import check_source
 from narvard.data.tables import ALL_TABLES, DATASET_FILE
 from narvard.data.validate.columns import _check_columns
 from narvard.data.validate.problems import Problem
@@ -41,10 +42,16 @@ def validate_dataset(data_dir: Path | Dataset) -> list[Problem]:
     from narvard.data.validate.sql_rules import check_large_table
 
     problems = _check_dataset_yml(dataset.folder / DATASET_FILE)
+    source_problems = check_source(dataset)  # in the database (docs/sources.md)
+    if any(p.column == "source" for p in source_problems):
+        return problems + source_problems
+    problems += source_problems
     tables: Tables = {}
     with duck.connect() as con:
         for name in ALL_TABLES:
-            if name in LARGE_TABLES:
+            if name in LARGE_TABLES and name in dataset.in_database:
+                tables[name], load_problems = None, []  # checked there in SQL (sources.md)
+            elif name in LARGE_TABLES:
                 tables[name], load_problems = load_large_table(con, dataset, name)
             else:
                 tables[name], load_problems = _load_table(dataset, name)

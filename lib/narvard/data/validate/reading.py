@@ -129,14 +129,14 @@ def _is_iso_date(value: object) -> bool:
 def _load_table(dataset: Dataset, name: str) -> tuple[_Table | None, list[Problem]]:
     """Read one table in canonical text form, or report why it cannot be read. None when
     absent."""
-    if not dataset.has(name):
-        return None, []
+    if not dataset.has(name) or name in ("cohort", "contacts") and name in dataset.in_database:
+        return None, []  # cohort and contacts in a database are checked there in SQL
     try:
         text = dataset.text(name)
     except DialectError as error:
         return None, error.problems
     except Exception as error:  # noqa: BLE001 - any other reason the file cannot be read
-        file = dataset.sources(name)[0].name
+        file = dataset.sources(name)[0].name if dataset.sources(name) else name
         return None, [Problem(file, None, None, "en läsbar tabellfil", _shown(_reason(error)))]
     return _table(name, text)
 
