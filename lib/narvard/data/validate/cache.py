@@ -77,9 +77,13 @@ def store_problems(dataset: Dataset, processed_root: Path, problems: list[Proble
 
 def validate_cached(dataset: Dataset, processed_root: Path) -> tuple[list[Problem], bool]:
     """The dataset's problems and whether they came from the cache. A folder that cannot
-    be checksummed (missing, unreadable files) is validated and nothing is kept."""
+    be checksummed (missing, unreadable files) is validated and nothing is kept; nor is
+    anything kept for tables in a source database, which may change between runs without a
+    file to checksum (docs/sources.md): they are checked there each time."""
     from narvard.data.validate import validate_dataset
 
+    if dataset.source_url is not None:
+        return validate_dataset(dataset), False
     try:
         kept = cached_problems(dataset, processed_root)
     except OSError:
