@@ -107,12 +107,21 @@ def _run_matrix(settings: ReportSettings, source: Dataset) -> list[str] | str:
     return list(settings.areas) or known
 
 
+def rendering_message(areas: int, jobs: int) -> str:
+    """'Skapar 6 områdesrapporter med 2 parallella processer …', in the singular for one."""
+    if areas == 1:
+        return "Skapar 1 områdesrapport …"
+    workers = min(areas, jobs)
+    processes = "1 process" if workers == 1 else f"{workers} parallella processer"
+    return f"Skapar {areas} områdesrapporter med {processes} …"
+
+
 def _render_all(
     settings: ReportSettings, dataset: ProcessedDataset, areas: list[str], staging: Path
 ) -> list[AreaOutcome]:
     from narvard.report import formatting as fmt
 
-    say(f"Skapar {len(areas)} områdesrapporter med {settings.jobs} parallella processer …")
+    say(rendering_message(len(areas), settings.jobs))
     jobs = [
         (
             a,
