@@ -403,6 +403,16 @@ VISIBLE_NUMBERS = """() => {
 }"""
 
 
+def assert_fits_a4(page, name: str, screenshot: str) -> None:
+    """Printed on A4 (print media, the A4 content width), no table, figure or card is wider
+    than the page and no cell is clipped; the A4 layout is kept as a screenshot."""
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1100})
+    problems = page.evaluate(PRINT_OVERFLOW, A4_CONTENT_PX)
+    assert problems == [], f"{name} on A4:\n  " + "\n  ".join(problems[:20])
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / screenshot))
+
+
 @pytest.mark.parametrize("dataset", ["demo", "contract"])
 def test_report_reads_verdict_first_and_prints_on_a4(browser, sites, dataset):
     """As a coordinator meets it: on a 1366×768 laptop the summary heading is in the upper
@@ -424,11 +434,7 @@ def test_report_reads_verdict_first_and_prints_on_a4(browser, sites, dataset):
             text = page.evaluate(VISIBLE_NUMBERS)
             decimals = sorted(set(re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", text)))
             assert decimals == [], f"{name}: numbers with a decimal point: {decimals[:10]}"
-            page.emulate_media(media="print")
-            page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1100})
-            problems = page.evaluate(PRINT_OVERFLOW, A4_CONTENT_PX)
-            assert problems == [], f"{name} on A4:\n  " + "\n  ".join(problems[:20])
-            page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}-a4.png"))
+            assert_fits_a4(page, name, f"{name}-a4.png")
         finally:
             context.close()
 
@@ -441,10 +447,6 @@ def test_overview_prints_on_a4(browser, sites, dataset):
     try:
         page = context.new_page()
         page.goto((sites[dataset] / "index.html").as_uri(), wait_until="load")
-        page.emulate_media(media="print")
-        page.set_viewport_size({"width": A4_CONTENT_PX, "height": 1100})
-        problems = page.evaluate(PRINT_OVERFLOW, A4_CONTENT_PX)
-        assert problems == [], f"{dataset} overview on A4:\n  " + "\n  ".join(problems[:20])
-        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{dataset}-index-a4.png"))
+        assert_fits_a4(page, f"{dataset} overview", f"{dataset}-index-a4.png")
     finally:
         context.close()
