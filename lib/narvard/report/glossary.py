@@ -12,8 +12,8 @@ TERMS: dict[str, str] = {
     "för inskrivning. Teamens effekt mäts mot dem.",
     "Jämförelsegrupp i området": "områdets patienter i kommunal hemsjukvård utan team; visas "
     "som bakgrund, men effekten mäts inte mot dem.",
-    "Referensperiod": "perioden före inskrivningsperioden (för 180 dagar: 7–12 månader före "
-    "första besöket). Vården då är utgångsnivån när effekten räknas.",
+    "Referensperiod": "en lika lång period närmast före föreperioden, alltså innan "
+    "patienten blev som sjukast. Vården då är utgångsnivån när effekten räknas.",
     "Per levd dag": "vård räknad per dag patienten levde under perioden, så att den som avlider "
     "tidigt inte ser ut att ha fått mindre vård.",
     "Enkel förändring": "skillnaden före och efter första besöket hos samma patienter, utan "
