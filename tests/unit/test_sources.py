@@ -65,11 +65,15 @@ def test_parameters_become_literals_in_every_dialect():
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark", "trino", "tsql"])
 def test_the_aggregation_sql_transpiles_to_every_documented_dialect(dialect):
+    events = render_one(
+        consumption._EVENT_DAYS_SQL, dialect, {"readmission_days": 30, "lo": -2, "hi": 1}
+    )
     months = consumption._MONTH_EVENTS_SQL.replace("{months}", "(-1), (0)")
-    params = {"readmission_days": 30, "month_days": 30, "months_before": 1, "months_after": 1}
-    statement = render_one(months, dialect, params)
-    assert "$" not in statement and "narvard_table" not in statement
-    assert "nv_contacts" in statement
+    params = {"month_days": 30, "months_before": 1, "months_after": 1}
+    counts = consumption._counts_sql((90, 180))
+    for statement in (events, render_one(months, dialect, params), render_one(counts, dialect)):
+        assert "$" not in statement and "narvard_table" not in statement
+    assert "nv_contacts" in events
 
 
 def test_usable_types():

@@ -10,6 +10,7 @@ group figures are ``narvard.stats.crude``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +20,6 @@ from narvard.data.sources.engine import Engine, table_reference
 from narvard.domain import MEASURES
 
 READMISSION_DAYS = 30
-# Windows per patient, for index date t and window W: the history window t−2W … t−W−1 (the
-# baseline of the adjusted estimate, docs/effects.md), before t−W … t−1, after t … t+W−1.
 PERIODS = ("history", "before", "after")
 MONTH_DAYS = 30
 MONTHS_BEFORE = 18
@@ -41,14 +40,9 @@ SELECT CAST(patient_id AS VARCHAR) AS patient_id,
 FROM {table_reference("cohort")}
 """
 
-# contact_row tells a stay from another stay of the same patient (readmissions); ordered by
-# every column so that each evaluation of the view numbers the rows alike.
 _CONTACTS_SQL = f"""
 CREATE OR REPLACE TEMPORARY VIEW nv_contacts AS
-SELECT row_number() OVER (
-           PARTITION BY patient_id
-           ORDER BY start_date, end_date, contact_type, admitted, unplanned) AS contact_row,
-       CAST(patient_id AS VARCHAR) AS patient_id,
+SELECT CAST(patient_id AS VARCHAR) AS patient_id,
        CAST(contact_type AS VARCHAR) AS contact_type,
        CAST(start_date AS DATE) AS start_date,
        CAST(NULLIF(CAST(end_date AS VARCHAR), '') AS DATE) AS end_date,
@@ -57,18 +51,10 @@ SELECT row_number() OVER (
 FROM {table_reference("contacts")}
 """
 
-_WINDOW_COLUMNS = (
-    'patient_id, area_id, "group", index_date, birth_year, sex, death_date, kommun, '
-    "included, history_observed, exclusion_reason, died_after, person_days_after"
-)
-
+# The cohort's facts for one window length $w: inclusion, history, death in the after window.
 _WINDOWS_SQL = """
-CREATE OR REPLACE TEMPORARY VIEW nv_windows AS
 SELECT c.patient_id, c.area_id, c."group", c.index_date, c.birth_year, c.sex,
        c.death_date, c.kommun,
-       c.index_date - 2 * $w AS history_start,
-       c.index_date - $w AS before_start,
-       c.index_date + ($w - 1) AS after_end,
        (c.index_date - $w >= $cfrom AND c.index_date + ($w - 1) <= $cto) AS included,
        (c.index_date - 2 * $w >= $cfrom AND c.index_date + ($w - 1) <= $cto) AS history_observed,
        CASE WHEN c.index_date - $w < $cfrom THEN 'before_window_outside_extract'
@@ -84,10 +70,14 @@ FROM nv_cohort c
 
 # The contract's event rules (docs/contract.md §2) as SQL common table expressions over the
 # `nv_contacts` view: inpatient stays, unplanned readmissions, and point events per day.
-# Shared by the window counts and the monthly counts of the event study below.
+# stay_row tells a stay from another stay of the same patient; ordered by every column so
+# that each evaluation numbers the rows alike.
 EVENT_DEFINITIONS_SQL = """
 stays AS (
-    SELECT k.contact_row, k.patient_id, k.start_date, k.end_date, k.unplanned
+    SELECT row_number() OVER (
+               PARTITION BY k.patient_id
+               ORDER BY k.start_date, k.end_date, k.admitted, k.unplanned) AS stay_row,
+           k.patient_id, k.start_date, k.end_date, k.unplanned
     FROM nv_contacts k WHERE k.contact_type = 'inpatient'
 ),
 readmissions AS (
@@ -95,7 +85,7 @@ readmissions AS (
     FROM stays s
     WHERE s.unplanned = 1 AND EXISTS (
         SELECT 1 FROM stays p
-        WHERE p.patient_id = s.patient_id AND p.contact_row <> s.contact_row
+        WHERE p.patient_id = s.patient_id AND p.stay_row <> s.stay_row
           AND date_diff('day', p.end_date, s.start_date) BETWEEN 0 AND $readmission_days)
 ),
 point_events AS (
@@ -109,71 +99,92 @@ point_events AS (
 )
 """
 
-# Every measure as (patient_id, period, value) rows; period is a member of PERIODS.
-_EVENTS_SQL = (
+# The one pass over the contacts: every event of a cohort patient as days from the index
+# date. A point event is one day (first = last); a stay's nights are first … last − 1.
+# Events that no window or month reaches ($lo … $hi) are left out.
+_EVENT_DAYS_SQL = (
     "WITH "
     + EVENT_DEFINITIONS_SQL
     + """,
-periods AS (
-    SELECT patient_id, 'history' AS period, history_start AS w_start, before_start - 1 AS w_end
-        FROM nv_windows
+events AS (
+    SELECT patient_id, measure, day AS first_day, day AS last_day FROM point_events
     UNION ALL
-    SELECT patient_id, 'before', before_start, index_date - 1 FROM nv_windows
-    UNION ALL
-    SELECT patient_id, 'after', index_date, after_end FROM nv_windows
+    SELECT patient_id, 'inpatient_days', start_date, end_date FROM stays
 )
-SELECT pr.patient_id, pr.period, e.measure, CAST(count(*) AS DOUBLE) AS value
-FROM periods pr JOIN point_events e
-  ON e.patient_id = pr.patient_id AND e.day BETWEEN pr.w_start AND pr.w_end
-GROUP BY pr.patient_id, pr.period, e.measure
-UNION ALL
-SELECT pr.patient_id, pr.period, 'inpatient_days' AS measure,
-       CAST(sum(greatest(date_diff('day', greatest(s.start_date, pr.w_start),
-                                   least(s.end_date, pr.w_end + 1)), 0)) AS DOUBLE) AS value
-FROM periods pr JOIN stays s
-  ON s.patient_id = pr.patient_id AND s.start_date <= pr.w_end AND s.end_date > pr.w_start
-GROUP BY pr.patient_id, pr.period
+SELECT e.patient_id, e.measure,
+       date_diff('day', c.index_date, e.first_day) AS first_offset,
+       date_diff('day', c.index_date, e.last_day) AS last_offset
+FROM events e JOIN nv_cohort c ON c.patient_id = e.patient_id
+WHERE e.first_day <= c.index_date + $hi
+  AND (e.last_day IS NULL OR e.last_day >= c.index_date + $lo)
 """
 )
+
+
+def _window_bounds(window_days: int) -> dict[str, tuple[int, int]]:
+    """Each period of a window length as first … last day relative to the index date:
+    history t−2W … t−W−1 (the baseline of the adjusted estimate, docs/effects.md),
+    before t−W … t−1, after t … t+W−1."""
+    w = int(window_days)
+    return {"history": (-2 * w, -w - 1), "before": (-w, -1), "after": (0, w - 1)}
+
+
+def _counts_sql(window_lengths: tuple[int, ...]) -> str:
+    """Every measure in every period of every window length, per patient, in one scan of
+    the event days: a point event counts where its day lies in the period; a stay gives
+    the nights it spends there."""
+    columns = []
+    for length in window_lengths:
+        for period, (a, b) in _window_bounds(length).items():
+            for measure in MEASURES:
+                name = f"{measure}_{period}_{length}"
+                if measure == "inpatient_days":
+                    value = (
+                        f"CASE WHEN measure = 'inpatient_days' AND first_offset <= {b} "
+                        f"AND last_offset > {a} THEN greatest(least(last_offset, {b + 1}) "
+                        f"- greatest(first_offset, {a}), 0) ELSE 0 END"
+                    )
+                else:
+                    value = (
+                        f"CASE WHEN measure = '{measure}' AND first_offset BETWEEN {a} AND {b} "
+                        "THEN 1 ELSE 0 END"
+                    )
+                columns.append(f"CAST(sum({value}) AS BIGINT) AS {name}")
+    return "SELECT patient_id, " + ", ".join(columns) + " FROM nv_event_days GROUP BY patient_id"
+
 
 # Every measure per patient and 30-day month around the index date (the event study):
 # month m covers t+30m … t+30m+29. Point events fall in one month; a stay's nights are split
 # over the months they fall in. Only months −$months_before … $months_after − 1 are kept
 # ({months}: those month numbers as a VALUES list).
-_MONTH_EVENTS_SQL = (
-    "WITH "
-    + EVENT_DEFINITIONS_SQL
-    + """,
-dated AS (
-    SELECT e.patient_id, e.measure,
-           CAST(floor(CAST(date_diff('day', c.index_date, e.day) AS DOUBLE) / $month_days)
-                AS INTEGER) AS month
-    FROM point_events e JOIN nv_cohort c ON c.patient_id = e.patient_id
-),
-kept_months AS (
+_MONTH_EVENTS_SQL = """
+WITH kept_months AS (
     SELECT m.month FROM (VALUES {months}) AS m(month)
 ),
+dated AS (
+    SELECT patient_id, measure,
+           CAST(floor(CAST(first_offset AS DOUBLE) / $month_days) AS INTEGER) AS month
+    FROM nv_event_days WHERE measure <> 'inpatient_days'
+),
 stay_months AS (
-    SELECT s.patient_id, m.month,
-           greatest(s.start_date, c.index_date + m.month * $month_days) AS month_start,
-           least(s.end_date, c.index_date + (m.month + 1) * $month_days) AS month_end
-    FROM stays s
-    JOIN nv_cohort c ON c.patient_id = s.patient_id
+    SELECT e.patient_id, m.month,
+           greatest(e.first_offset, m.month * $month_days) AS month_start,
+           least(e.last_offset, (m.month + 1) * $month_days) AS month_end
+    FROM nv_event_days e
     JOIN kept_months m
-      ON s.start_date < c.index_date + (m.month + 1) * $month_days
-     AND s.end_date > c.index_date + m.month * $month_days
-    WHERE s.end_date > s.start_date
+      ON e.first_offset < (m.month + 1) * $month_days
+     AND e.last_offset > m.month * $month_days
+    WHERE e.measure = 'inpatient_days' AND e.last_offset > e.first_offset
 )
 SELECT patient_id, month, measure, CAST(count(*) AS DOUBLE) AS value FROM dated
 WHERE month BETWEEN -$months_before AND $months_after - 1
 GROUP BY patient_id, month, measure
 UNION ALL
 SELECT patient_id, month, 'inpatient_days' AS measure,
-       CAST(sum(date_diff('day', month_start, month_end)) AS DOUBLE) AS value
+       CAST(sum(month_end - month_start) AS DOUBLE) AS value
 FROM stay_months
 GROUP BY patient_id, month
 """
-)
 
 
 def _typed_views(engine: Engine) -> None:
@@ -198,6 +209,62 @@ def _with_engine(dataset: Dataset, engine: Engine | None, work):
             engine.close()
 
 
+@dataclass(frozen=True)
+class Consumption:
+    """Per-patient windows for each window length, and the event study's months."""
+
+    windows: dict[int, pd.DataFrame]
+    months: pd.DataFrame | None
+
+
+def consumption(
+    dataset: Dataset | Path,
+    window_lengths: tuple[int, ...] | list[int],
+    months: tuple[int, int] | None = (MONTHS_BEFORE, MONTHS_AFTER),
+    engine: Engine | None = None,
+) -> Consumption:
+    """Every per-patient table of a dataset from one pass over its contacts.
+
+    The events are placed in days from each patient's index date once (a temporary table
+    where the data live); the windows of every length and the months are sums over it.
+    ``months`` is (months before, months after) for the event study, or None to skip it.
+    ``engine`` runs the SQL elsewhere than the dataset's own source (e.g. a SparkSession).
+    """
+    dataset = Dataset.open(dataset)
+    lengths = tuple(dict.fromkeys(int(n) for n in window_lengths))
+    contacts_from, contacts_to = dataset.extract
+    months_before, months_after = months or (0, 0)
+    longest = max(lengths, default=0)
+    reach = {
+        "lo": min(-2 * longest, -MONTH_DAYS * months_before),
+        "hi": max(longest - 1, MONTH_DAYS * months_after - 1),
+        "readmission_days": READMISSION_DAYS,
+    }
+
+    def work(engine: Engine) -> Consumption:
+        engine.materialize("nv_event_days", _EVENT_DAYS_SQL, reach)
+        counts = engine.frame(_counts_sql(lengths)) if lengths else None
+        windows = {}
+        for length in lengths:
+            params = {"w": length, "cfrom": contacts_from, "cto": contacts_to}
+            cohort = _conform_windows(engine.frame(_WINDOWS_SQL, params))
+            windows[length] = _attach_counts(cohort, counts, length)
+        by_month = _months(engine, months_before, months_after) if months else None
+        return Consumption(windows, by_month)
+
+    return _with_engine(dataset, engine, work)
+
+
+def _months(engine: Engine, months_before: int, months_after: int) -> pd.DataFrame:
+    params = {
+        "month_days": MONTH_DAYS,
+        "months_before": int(months_before),
+        "months_after": int(months_after),
+    }
+    kept = ", ".join(f"({m})" for m in range(-int(months_before), int(months_after)))
+    return _conform_months(engine.frame(_MONTH_EVENTS_SQL.replace("{months}", kept), params))
+
+
 def patient_months(
     dataset: Dataset | Path,
     months_before: int = MONTHS_BEFORE,
@@ -208,24 +275,15 @@ def patient_months(
 
     Columns patient_id, month, measure, value; only non-zero cells. The days at risk of a
     month (inside the extract, alive) follow from the cohort (``narvard.stats.event_study``).
-    ``engine`` runs the SQL elsewhere than the dataset's own source (e.g. a SparkSession).
     """
-    params = {
-        "readmission_days": READMISSION_DAYS,
-        "month_days": MONTH_DAYS,
-        "months_before": int(months_before),
-        "months_after": int(months_after),
-    }
-    months = ", ".join(f"({m})" for m in range(-int(months_before), int(months_after)))
-    sql = _MONTH_EVENTS_SQL.replace("{months}", months)
-    frame = _with_engine(Dataset.open(dataset), engine, lambda e: e.frame(sql, params))
-    return _conform_months(frame)
+    months = (int(months_before), int(months_after))
+    return consumption(dataset, (), months, engine).months
 
 
 def patient_windows(
     dataset: Dataset | Path, window_days: int = 180, engine: Engine | None = None
 ) -> pd.DataFrame:
-    """One row per cohort patient with every measure counted in the before and after window.
+    """One row per cohort patient with every measure counted in its three windows.
 
     Columns: the cohort's columns, ``included``, ``history_observed`` (included, and the
     history window lies inside the extract too), ``exclusion_reason``, ``died_after``,
@@ -233,20 +291,8 @@ def patient_windows(
     measure. History counts of patients whose history window reaches before the extract
     are incomplete: use them only where ``history_observed``.
     Excluded patients are kept (with their counts) so that they can be reported.
-    ``engine`` runs the SQL elsewhere than the dataset's own source (e.g. a SparkSession).
     """
-    dataset = Dataset.open(dataset)
-    contacts_from, contacts_to = dataset.extract
-    params = {"w": int(window_days), "cfrom": contacts_from, "cto": contacts_to}
-
-    def work(engine: Engine) -> tuple[pd.DataFrame, pd.DataFrame]:
-        engine.run(_WINDOWS_SQL, params)
-        windows = engine.frame(f"SELECT {_WINDOW_COLUMNS} FROM nv_windows")
-        events = engine.frame(_EVENTS_SQL, {"readmission_days": READMISSION_DAYS})
-        return windows, events
-
-    windows, events = _with_engine(dataset, engine, work)
-    return _attach_measures(_conform_windows(windows), events)
+    return consumption(dataset, (window_days,), None, engine).windows[int(window_days)]
 
 
 # The column types DuckDB's result has; other engines' results are given the same.
@@ -282,16 +328,13 @@ def _conform_months(months: pd.DataFrame) -> pd.DataFrame:
     return months.sort_values(["patient_id", "month", "measure"]).reset_index(drop=True)
 
 
-def _attach_measures(windows: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """Pivot the long events to <measure>_<period> columns, zero where a patient had none."""
+def _attach_counts(cohort: pd.DataFrame, counts: pd.DataFrame, length: int) -> pd.DataFrame:
+    """The cohort's rows with one length's counts as <measure>_<period>, zero where none."""
     columns = [f"{m}_{p}" for m in MEASURES for p in PERIODS]
-    if events.empty:
-        wide = pd.DataFrame(columns=columns, index=pd.Index([], name="patient_id"))
-    else:
-        events = events.assign(key=events["measure"] + "_" + events["period"])
-        wide = events.pivot_table(index="patient_id", columns="key", values="value", aggfunc="sum")
-    wide = wide.reindex(columns=columns)
-    result = windows.merge(wide, left_on="patient_id", right_index=True, how="left")
+    mine = counts[["patient_id", *(f"{c}_{length}" for c in columns)]]
+    mine = mine.rename(columns={f"{c}_{length}": c for c in columns})
+    mine = mine.astype({"patient_id": "str"})
+    result = cohort.merge(mine, on="patient_id", how="left")
     result[columns] = result[columns].fillna(0).astype("int64")
     result["person_days_after"] = result["person_days_after"].astype("int64")
     result["died_after"] = result["died_after"].astype(bool)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from narvard import __version__
 from narvard.data import duck
-from narvard.data.consumption import patient_months, patient_windows
+from narvard.data.consumption import consumption
 from narvard.data.dataset import CODEBOOK_FILE, Dataset
 from narvard.data.tables import OPTIONAL_TABLES
 from narvard.domain import GROUPS
@@ -128,12 +128,12 @@ def processed_folder(data_dir: Path | Dataset, processed_root: Path, window_days
 
 def _aggregate(dataset: Dataset, staging: Path, key: str, window_days: int) -> None:
     """Write every processed file of the dataset into staging, then check them."""
-    windows = patient_windows(dataset, window_days)
+    tables = consumption(dataset, (window_days, *SENSITIVITY_WINDOWS))  # one pass
+    windows = tables.windows[window_days]
     windows.to_parquet(staging / WINDOWS_FILE, index=False)
-    patient_months(dataset).to_parquet(staging / MONTHS_FILE, index=False)
-    for length in SENSITIVITY_WINDOWS:
+    tables.months.to_parquet(staging / MONTHS_FILE, index=False)
+    for length, other in tables.windows.items():
         if length != window_days:
-            other = patient_windows(dataset, length)
             other.to_parquet(staging / f"patient_windows_{length}.parquet", index=False)
     rows = {"cohort": len(windows), "contacts": dataset.row_count("contacts")}
     for name in ("areas", *OPTIONAL_TABLES):

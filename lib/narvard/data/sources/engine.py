@@ -65,6 +65,13 @@ class Engine(ABC):
         for statement in render(sql, self.dialect, params):
             self.execute(self._with_tables(statement))
 
+    def materialize(self, name: str, sql: str, params: dict | None = None) -> None:
+        """Keep the result of one narvard query as temporary table ``name`` for the
+        queries that follow (computed once where the data live)."""
+        (statement,) = render(sql, self.dialect, params)
+        self.execute(f"DROP TABLE IF EXISTS {name}")
+        self.execute(f"CREATE TEMPORARY TABLE {name} AS {self._with_tables(statement)}")
+
     def frame(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         """The result of one narvard query as a pandas frame."""
         (statement,) = render(sql, self.dialect, params)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from narvard.data.sources.engine import Engine, SourceError
+from narvard.data.sources.transpile import render
 from narvard.data.sources.url import SourceSpec
 
 PYSPARK_PIN = "pyspark==4.3.0"
@@ -76,6 +77,13 @@ class SparkEngine(Engine):
 
     def execute(self, statement: str) -> None:
         self.session.sql(statement)
+
+    def materialize(self, name: str, sql: str, params: dict | None = None) -> None:
+        """Spark has no temporary tables: a cached temporary view instead."""
+        (statement,) = render(sql, self.dialect, params)
+        self.execute(f"UNCACHE TABLE IF EXISTS {name}")
+        self.execute(f"DROP VIEW IF EXISTS {name}")
+        self.execute(f"CACHE TABLE {name} AS {self._with_tables(statement)}")
 
     def fetch(self, statement: str) -> pd.DataFrame:
         with warnings.catch_warnings():  # PySpark 4.3 warns on pandas 3; its results are right
