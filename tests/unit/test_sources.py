@@ -70,8 +70,13 @@ def test_the_aggregation_sql_transpiles_to_every_documented_dialect(dialect):
     )
     months = consumption._MONTH_EVENTS_SQL.replace("{months}", "(-1), (0)")
     params = {"month_days": 30, "months_before": 1, "months_after": 1}
-    counts = consumption._counts_sql((90, 180))
-    for statement in (events, render_one(months, dialect, params), render_one(counts, dialect)):
+    windows = consumption._windows_sql((90, 180))
+    dates = {"cfrom": dt.date(2018, 1, 1), "cto": dt.date(2019, 12, 31)}
+    for statement in (
+        events,
+        render_one(months, dialect, params),
+        render_one(windows, dialect, dates),
+    ):
         assert "$" not in statement and "narvard_table" not in statement
     assert "nv_contacts" in events
 

@@ -51,22 +51,32 @@ SELECT CAST(patient_id AS VARCHAR) AS patient_id,
 FROM {table_reference("contacts")}
 """
 
-# The cohort's facts for one window length $w: inclusion, history, death in the after window.
-_WINDOWS_SQL = """
-SELECT c.patient_id, c.area_id, c."group", c.index_date, c.birth_year, c.sex,
-       c.death_date, c.kommun,
-       (c.index_date - $w >= $cfrom AND c.index_date + ($w - 1) <= $cto) AS included,
-       (c.index_date - 2 * $w >= $cfrom AND c.index_date + ($w - 1) <= $cto) AS history_observed,
-       CASE WHEN c.index_date - $w < $cfrom THEN 'before_window_outside_extract'
-            WHEN c.index_date + ($w - 1) > $cto THEN 'after_window_outside_extract'
-       END AS exclusion_reason,
-       coalesce(c.death_date BETWEEN c.index_date AND c.index_date + ($w - 1), false)
-           AS died_after,
-       CASE WHEN c.death_date IS NOT NULL AND c.death_date <= c.index_date + ($w - 1)
-            THEN greatest(date_diff('day', c.index_date, c.death_date), 0) ELSE $w END
-           AS person_days_after
-FROM nv_cohort c
-"""
+_COHORT_COLUMNS = ("patient_id", "area_id", "group", "index_date", "birth_year", "sex")
+_COHORT_COLUMNS += ("death_date", "kommun")
+_FACT_COLUMNS = (
+    "included",
+    "history_observed",
+    "exclusion_reason",
+    "died_after",
+    "person_days_after",
+)
+
+
+def _facts_sql(w: int) -> str:
+    """The cohort's facts for window length w: inclusion, history, death in the after window."""
+    return f"""
+       (c.index_date - {w} >= $cfrom AND c.index_date + {w - 1} <= $cto) AS included_{w},
+       (c.index_date - {2 * w} >= $cfrom AND c.index_date + {w - 1} <= $cto)
+           AS history_observed_{w},
+       CASE WHEN c.index_date - {w} < $cfrom THEN 'before_window_outside_extract'
+            WHEN c.index_date + {w - 1} > $cto THEN 'after_window_outside_extract'
+       END AS exclusion_reason_{w},
+       coalesce(c.death_date BETWEEN c.index_date AND c.index_date + {w - 1}, false)
+           AS died_after_{w},
+       CASE WHEN c.death_date IS NOT NULL AND c.death_date <= c.index_date + {w - 1}
+            THEN greatest(date_diff('day', c.index_date, c.death_date), 0) ELSE {w} END
+           AS person_days_after_{w}"""
+
 
 # The contract's event rules (docs/contract.md §2) as SQL common table expressions over the
 # `nv_contacts` view: inpatient stays, unplanned readmissions, and point events per day.
@@ -129,11 +139,11 @@ def _window_bounds(window_days: int) -> dict[str, tuple[int, int]]:
     return {"history": (-2 * w, -w - 1), "before": (-w, -1), "after": (0, w - 1)}
 
 
-def _counts_sql(window_lengths: tuple[int, ...]) -> str:
-    """Every measure in every period of every window length, per patient, in one scan of
-    the event days: a point event counts where its day lies in the period; a stay gives
-    the nights it spends there."""
-    columns = []
+def _windows_sql(window_lengths: tuple[int, ...]) -> str:
+    """One row per cohort patient: its facts and every measure in every period of every
+    window length, summed in one scan of the event days. A point event counts where its
+    day lies in the period; a stay gives the nights it spends there."""
+    counts, columns = [], []
     for length in window_lengths:
         for period, (a, b) in _window_bounds(length).items():
             for measure in MEASURES:
@@ -149,8 +159,15 @@ def _counts_sql(window_lengths: tuple[int, ...]) -> str:
                         f"CASE WHEN measure = '{measure}' AND first_offset BETWEEN {a} AND {b} "
                         "THEN 1 ELSE 0 END"
                     )
-                columns.append(f"CAST(sum({value}) AS BIGINT) AS {name}")
-    return "SELECT patient_id, " + ", ".join(columns) + " FROM nv_event_days GROUP BY patient_id"
+                counts.append(f"sum({value}) AS {name}")
+                columns.append(f"CAST(coalesce(k.{name}, 0) AS BIGINT) AS {name}")
+    cohort = ", ".join(f'c."{column}"' for column in _COHORT_COLUMNS)
+    facts = ",".join(_facts_sql(length) for length in window_lengths)
+    return (
+        f"SELECT {cohort}, {facts}, {', '.join(columns)} FROM nv_cohort c LEFT JOIN "
+        f"(SELECT patient_id, {', '.join(counts)} FROM nv_event_days GROUP BY patient_id) k "
+        "ON k.patient_id = c.patient_id ORDER BY c.patient_id"
+    )
 
 
 # Every measure per patient and 30-day month around the index date (the event study):
@@ -184,6 +201,7 @@ SELECT patient_id, month, 'inpatient_days' AS measure,
        CAST(sum(month_end - month_start) AS DOUBLE) AS value
 FROM stay_months
 GROUP BY patient_id, month
+ORDER BY patient_id, month, measure
 """
 
 
@@ -243,12 +261,12 @@ def consumption(
 
     def work(engine: Engine) -> Consumption:
         engine.materialize("nv_event_days", _EVENT_DAYS_SQL, reach)
-        counts = engine.frame(_counts_sql(lengths)) if lengths else None
         windows = {}
-        for length in lengths:
-            params = {"w": length, "cfrom": contacts_from, "cto": contacts_to}
-            cohort = _conform_windows(engine.frame(_WINDOWS_SQL, params))
-            windows[length] = _attach_counts(cohort, counts, length)
+        if lengths:
+            params = {"cfrom": contacts_from, "cto": contacts_to}
+            every = engine.frame(_windows_sql(lengths), params)
+            every = _in_python_order(engine, _conform_windows(every, lengths))
+            windows = {n: _one_length(every, n) for n in lengths}
         by_month = _months(engine, months_before, months_after) if months else None
         return Consumption(windows, by_month)
 
@@ -262,7 +280,16 @@ def _months(engine: Engine, months_before: int, months_after: int) -> pd.DataFra
         "months_after": int(months_after),
     }
     kept = ", ".join(f"({m})" for m in range(-int(months_before), int(months_after)))
-    return _conform_months(engine.frame(_MONTH_EVENTS_SQL.replace("{months}", kept), params))
+    months = engine.frame(_MONTH_EVENTS_SQL.replace("{months}", kept), params)
+    return _in_python_order(engine, _conform_months(months), ["patient_id", "month", "measure"])
+
+
+def _in_python_order(engine: Engine, frame: pd.DataFrame, keys=("patient_id",)) -> pd.DataFrame:
+    """The rows in the order of their keys as Python compares them. The SQL sorts already;
+    an engine whose text order may follow a locale (PostgreSQL) is sorted again here."""
+    if not engine.sorts_text_by_code_point:
+        frame = frame.sort_values(list(keys))
+    return frame.reset_index(drop=True)
 
 
 def patient_months(
@@ -295,51 +322,34 @@ def patient_windows(
     return consumption(dataset, (window_days,), None, engine).windows[int(window_days)]
 
 
-# The column types DuckDB's result has; other engines' results are given the same.
-_WINDOW_TYPES = {
-    "patient_id": str,
-    "area_id": str,
-    "group": str,
-    "birth_year": "int32",
-    "sex": str,
-    "kommun": str,
-    "included": bool,
-    "history_observed": bool,
-    "exclusion_reason": str,
-}
-
-
-def _conform_windows(windows: pd.DataFrame) -> pd.DataFrame:
+def _conform_windows(every: pd.DataFrame, lengths: tuple[int, ...]) -> pd.DataFrame:
     """Column types as DuckDB gives them, whichever engine ran the SQL."""
-    windows = windows.copy()
-    for column, dtype in _WINDOW_TYPES.items():
-        if dtype is str:
-            windows[column] = windows[column].astype("str").where(windows[column].notna())
-        else:
-            windows[column] = windows[column].astype(dtype)
+    every = every.copy()
+    text = ["patient_id", "area_id", "group", "sex", "kommun"]
+    text += [f"exclusion_reason_{n}" for n in lengths]
+    for column in text:
+        every[column] = every[column].astype("str").where(every[column].notna())
+    every["birth_year"] = every["birth_year"].astype("int32")
     for column in ("index_date", "death_date"):
-        windows[column] = pd.to_datetime(windows[column]).astype("datetime64[us]")
-    return windows
+        every[column] = pd.to_datetime(every[column]).astype("datetime64[us]")
+    for n in lengths:
+        for column in ("included", "history_observed", "died_after"):
+            every[f"{column}_{n}"] = every[f"{column}_{n}"].astype(bool)
+        counts = [f"{m}_{p}_{n}" for m in MEASURES for p in PERIODS]
+        every[[f"person_days_after_{n}", *counts]] = every[
+            [f"person_days_after_{n}", *counts]
+        ].astype("int64")
+    return every
 
 
 def _conform_months(months: pd.DataFrame) -> pd.DataFrame:
     months = months.astype({"patient_id": "str", "month": "int32", "measure": "str"})
     months["value"] = months["value"].astype("float64")
-    return months.sort_values(["patient_id", "month", "measure"]).reset_index(drop=True)
+    return months
 
 
-def _attach_counts(cohort: pd.DataFrame, counts: pd.DataFrame, length: int) -> pd.DataFrame:
-    """The cohort's rows with one length's counts as <measure>_<period>, zero where none."""
-    columns = [f"{m}_{p}" for m in MEASURES for p in PERIODS]
-    mine = counts[["patient_id", *(f"{c}_{length}" for c in columns)]]
-    mine = mine.rename(columns={f"{c}_{length}": c for c in columns})
-    mine = mine.astype({"patient_id": "str"})
-    result = cohort.merge(mine, on="patient_id", how="left")
-    result[columns] = result[columns].fillna(0).astype("int64")
-    result["person_days_after"] = result["person_days_after"].astype("int64")
-    result["died_after"] = result["died_after"].astype(bool)
-    result["included"] = result["included"].astype(bool)
-    result["history_observed"] = result["history_observed"].astype(bool)
-    for column in ("index_date", "death_date"):
-        result[column] = pd.to_datetime(result[column])
-    return result.sort_values("patient_id").reset_index(drop=True)
+def _one_length(every: pd.DataFrame, length: int) -> pd.DataFrame:
+    """The columns of one window length, named as ``patient_windows`` documents them."""
+    suffixed = [*_FACT_COLUMNS, *(f"{m}_{p}" for m in MEASURES for p in PERIODS)]
+    mine = every[[*_COHORT_COLUMNS, *(f"{c}_{length}" for c in suffixed)]]
+    return mine.rename(columns={f"{c}_{length}": c for c in suffixed})

@@ -38,6 +38,9 @@ class Engine(ABC):
 
     dialect: str
     where: str  # the source as shown to a user (no password)
+    # True when ORDER BY puts text in code-point order, as Python and pandas compare it
+    # (DuckDB, Spark); PostgreSQL's order follows the database's locale.
+    sorts_text_by_code_point: bool = False
 
     @abstractmethod
     def execute(self, statement: str) -> None: ...
@@ -91,6 +94,7 @@ class DuckDBEngine(Engine):
     """DuckDB in this process over a dataset folder's files (narvard's default)."""
 
     dialect = "duckdb"
+    sorts_text_by_code_point = True
 
     def __init__(self, files: dict[str, Path]) -> None:
         from narvard.data import duck

@@ -46,6 +46,7 @@ class SparkEngine(Engine):
     """Spark SQL in a SparkSession; temporary views only, nothing written to the catalog."""
 
     dialect = "spark"
+    sorts_text_by_code_point = True
 
     def __init__(self, session, schema: str | None = None, path: str | None = None) -> None:
         self.session, self.schema = session, schema
