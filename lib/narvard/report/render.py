@@ -10,16 +10,20 @@ import re
 import sys
 from pathlib import Path
 
-import jupytext
-import nbformat
-import papermill
-from ipykernel.kernelspec import install as install_kernel
-from jupyter_client.kernelspec import KernelSpecManager
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
-from traitlets.config import Config
+from narvard.jsonschema_import import import_jsonschema
 
-from narvard.paths import TEMPLATES_DIR, area_notebook
+import_jsonschema()  # before nbformat: it imports jsonschema (see that module)
+
+import jupytext  # noqa: E402
+import nbformat  # noqa: E402
+import papermill  # noqa: E402
+from ipykernel.kernelspec import install as install_kernel  # noqa: E402
+from jupyter_client.kernelspec import KernelSpecManager  # noqa: E402
+from nbconvert import HTMLExporter  # noqa: E402
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor  # noqa: E402
+from traitlets.config import Config  # noqa: E402
+
+from narvard.paths import TEMPLATES_DIR, area_notebook  # noqa: E402
 
 KERNEL = "narvard"
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
@@ -81,6 +85,9 @@ def execute_area_notebook(
                 parameters=parameters,
                 kernel_name=kernel,
                 cwd=str(area_dir),
+                # Written once at the end (and on an error), not after every cell: each
+                # write serialises the growing notebook with its SVGs (~2 s per area).
+                request_save_on_cell_execute=False,
                 progress_bar=False,
                 log_output=False,
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],

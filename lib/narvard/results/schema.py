@@ -6,9 +6,10 @@ against it when written; docs/results.md is generated from it (``schema_doc``)."
 from __future__ import annotations
 
 import json
-import sys
 from functools import cache
 from pathlib import Path
+
+from narvard.jsonschema_import import import_jsonschema
 
 SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
 
@@ -34,20 +35,8 @@ def schema_problems(results: dict, limit: int = 10) -> list[str]:
 
 
 def _validator_class():
-    """jsonschema's draft 2020-12 validator, imported without its optional IRI checker.
-
-    jsonschema imports rfc3987-syntax (installed with Jupyter) when it is present, which
-    builds some forty Lark grammars: ~1,7 s of every area report's run, for an "iri"
-    format that the results schema never uses — and formats are not checked here at all
-    (no format checker is passed). Hiding the module during that one import skips it; the
-    entry is removed afterwards, so a later ``import rfc3987_syntax`` works as usual.
-    """
-    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment] # import → ImportError
-        try:
-            import jsonschema  # noqa: F401
-        finally:
-            del sys.modules["rfc3987_syntax"]
+    """jsonschema's draft 2020-12 validator (imported without building IRI grammars)."""
+    import_jsonschema()
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator
