@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from narvard.domain import MEASURES
-from narvard.results.assemble import read_results
+from narvard.results.schema import read_results
 
 MEASURE_KEYS = ("before_total", "after_total", "before_mean", "after_mean", "change_pct")
 GROUP_KEYS = ("n_patients", "n_excluded", "deaths_after", "person_days_after", "measures")

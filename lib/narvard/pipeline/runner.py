@@ -135,7 +135,7 @@ def _render_all(
             settings.min_cell,
             settings.comparison,
         )
-        for a in areas
+        for a in _largest_first(dataset, areas)
     ]
     outcomes = []
     context = multiprocessing.get_context("spawn")
@@ -152,6 +152,13 @@ def _render_all(
             )
             outcomes.append(outcome)
     return outcomes
+
+
+def _largest_first(dataset: ProcessedDataset, areas: list[str]) -> list[str]:
+    """The areas in order of falling patient count: the longest runs start first, so that
+    no worker is left with a large area at the end while the others wait."""
+    patients = dataset.windows()["area_id"].value_counts()
+    return sorted(areas, key=lambda a: -int(patients.get(a, 0)))
 
 
 def _prepare(settings: ReportSettings, source: Dataset, areas: list[str]) -> ProcessedDataset:
@@ -193,7 +200,7 @@ def render_area(
     """Execute, check and export one area's report into area_dir (runs in a worker process)."""
     from narvard.pipeline.checks import check_area_output
     from narvard.report.render import execute_area_notebook, export_html, notebook_error
-    from narvard.results.assemble import read_results
+    from narvard.results.schema import read_results
 
     started = time.monotonic()
     area_dir.mkdir(parents=True, exist_ok=True)
@@ -225,7 +232,7 @@ def _publish(
 ) -> Path:
     """Move finished areas under out_dir (one rename each) and rewrite index.html."""
     from narvard.report.index_page import write_index
-    from narvard.results.assemble import read_results
+    from narvard.results.schema import read_results
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

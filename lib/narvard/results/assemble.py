@@ -16,7 +16,7 @@ from narvard.results.analysis import AreaAnalysis, analyse_area
 from narvard.results.benchmarks import benchmarks
 from narvard.results.costs import area_cost_blocks, jsonable, region_totals
 from narvard.results.flow import patient_flow
-from narvard.results.schema import check_results
+from narvard.results.schema import check_results, read_results  # noqa: F401 - re-exported
 from narvard.stats.contract_costs import cost_results
 from narvard.stats.crude import consumption_results
 from narvard.stats.disclosure import DEFAULT_MIN_CELL, PRIVATE, suppress_results
@@ -259,7 +259,3 @@ def write_results(results: dict, path: Path) -> None:
     plain = jsonable(results)
     check_results(plain)
     Path(path).write_text(json.dumps(plain, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def read_results(path: Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -18,6 +18,11 @@ class ResultsSchemaError(ValueError):
     """A results.json that does not match results.schema.json (a bug, never bad input)."""
 
 
+def read_results(path: Path) -> dict:
+    """An area's results.json as a dict."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
 @cache
 def load_results_schema() -> dict:
     """The results.json schema as a dict."""
