@@ -115,3 +115,45 @@ def test_personnummer_after_white_space_is_refused_in_sql(data):
     (problem,) = validate_dataset(data)
     assert (problem.file, problem.line, problem.column) == ("cohort.csv", 4, "patient_id")
     assert "pseudonym" in problem.expected and problem.found == "\u00a019…"
+
+
+def test_typed_parquet_gives_the_problems_of_its_text(data):
+    """Dates, times and whole numbers typed in Parquet are checked by value, not by
+    their text (narvard.data.validate.large.RAW_KINDS): the same problems as the same
+    cells written as text, for every rule that reads them."""
+    contacts, cohort = data / "contacts.csv", data / "cohort.csv"
+    edit(contacts, "A1,inpatient,2019-01-15,2019-01-22,,1", "A1,inpatient,2019-01-15,2019-01-02,,1")
+    edit(contacts, "A1,inpatient,2019-02-10,2019-02-15,,1", "A1,inpatient,2019-02-10,,,2")
+    edit(contacts, "A1,er,2018-12-01,,0,", "A1,er,2018-12-01,2018-12-02,,1")
+    edit(contacts, "A1,er,2019-01-15,,1,", "A1,er,2019-01-15,,7,")
+    edit(
+        cohort,
+        "A2,exempelby,HSVT,2019-03-01,1940,M,2019-04-10",
+        "A2,exempelby,HSVT,2019-03-01,2020,M,2019-02-10",
+    )
+    edit(cohort, "A3,exempelby,HSVT,2018-03-01,1935", "A3,exempelby,HSVT,2018-03-01,1850")
+    as_text = places(validate_dataset(data))
+    # end < start, end missing, end and unplanned filled on an ER visit, admitted missing
+    # and 7, unplanned 2, two birth years, a death before the index date
+    assert len(as_text) == 10
+    import duckdb
+
+    types = {
+        "contacts": "patient_id, contact_type, CAST(start_date AS DATE) AS start_date, "
+        "CAST(NULLIF(end_date, '') AS TIMESTAMP) AS end_date, "
+        "CAST(NULLIF(admitted, '') AS TINYINT) AS admitted, "
+        "CAST(NULLIF(unplanned, '') AS BIGINT) AS unplanned",
+        "cohort": 'patient_id, area_id, "group", CAST(index_date AS DATE) AS index_date, '
+        "CAST(birth_year AS INTEGER) AS birth_year, sex, "
+        "CAST(NULLIF(death_date, '') AS DATE) AS death_date, kommun",
+    }
+    with duckdb.connect() as con:
+        for name, columns in types.items():
+            csv = data / f"{name}.csv"
+            con.execute(
+                f"COPY (SELECT {columns} FROM read_csv('{csv}', all_varchar = true)) "
+                f"TO '{data / name}.parquet' (FORMAT parquet)"
+            )
+            csv.unlink()
+    expected = [(f.replace(".csv", ".parquet"), n - 1, *rest) for f, n, *rest in as_text]
+    assert places(validate_dataset(data)) == expected

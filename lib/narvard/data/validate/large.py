@@ -46,6 +46,9 @@ class SqlTable:
     header_line: int | None
     missing: set[str] = field(default_factory=set)
     origin: None = None  # one file (wide survey files are never large)
+    # Columns of a typed Parquet file kept beside their text as raw_column(c): "date" or
+    # "int" (see RAW_KINDS). Rules on them need not parse the text (sql_rules).
+    raw: dict[str, str] = field(default_factory=dict)
 
     def has(self, *columns: str) -> bool:
         return not self.missing.intersection(columns)
@@ -61,8 +64,8 @@ def load_large_table(
     view = f"{name}_text"
     if path.suffix == ".csv" and _plain_csv_view(con, dataset, name, view):
         table = _described(con, name, path.name, view, header_line=1)
-    elif path.suffix == ".parquet" and _parquet_view(con, path, view):
-        table = _described(con, name, path.name, view, header_line=None)
+    elif path.suffix == ".parquet" and (raw := _parquet_view(con, path, view)) is not None:
+        table = _described(con, name, path.name, view, header_line=None, raw=raw)
     else:
         try:
             text = dataset.text(name)
@@ -93,11 +96,18 @@ def header_problems(table: SqlTable) -> list[Problem]:
     return problems
 
 
-def _described(con, name: str, file: str, view: str, header_line: int | None) -> SqlTable:
+def raw_column(column: str) -> str:
+    """The name under which a typed Parquet column's own value sits in the view."""
+    return f"__raw__{column}"
+
+
+def _described(
+    con, name: str, file: str, view: str, header_line: int | None, raw: dict | None = None
+) -> SqlTable:
     columns = [c for c in con.sql(f'SELECT * FROM "{view}" LIMIT 0').columns]
-    columns = [c for c in columns if c not in ("_row", "_line")]
+    columns = [c for c in columns if c not in ("_row", "_line") and not c.startswith("__raw__")]
     rows = con.execute(f'SELECT count(*) FROM "{view}"').fetchall()[0][0]
-    return SqlTable(name, file, view, columns, int(rows), header_line)
+    return SqlTable(name, file, view, columns, int(rows), header_line, raw=raw or {})
 
 
 def _plain_csv_view(con, dataset: Dataset, name: str, view: str) -> bool:
@@ -159,25 +169,39 @@ for _kind in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT
 _TEXT["TIMESTAMP_NS"] = _TEXT["TIMESTAMP_MS"] = _TEXT["TIMESTAMP_S"] = _TEXT["TIMESTAMP"]
 
 
-def _parquet_view(con, path: Path, view: str) -> bool:
-    """A text view over a Parquet file whose column types are all in _TEXT (line = row + 1)."""
+# Typed Parquet columns whose rules can use the value instead of its text: a date (or a
+# time, written as its date) and a whole number are always filled, valid and the same
+# value when not null.
+RAW_KINDS = {"DATE": "date", "TIMESTAMP": "date", "TIMESTAMP_NS": "date"}
+RAW_KINDS |= {"TIMESTAMP_MS": "date", "TIMESTAMP_S": "date"}
+RAW_KINDS |= {k: "int" for k in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT")}
+RAW_KINDS |= {k: "int" for k in ("UTINYINT", "USMALLINT", "UINTEGER")}
+
+
+def _parquet_view(con, path: Path, view: str) -> dict[str, str] | None:
+    """A text view over a Parquet file whose column types are all in _TEXT (line = row + 1),
+    with the raw value of each column whose type is in RAW_KINDS; returns those columns'
+    kinds, or None when the file needs the Python reader."""
     import duckdb
 
     source = f"read_parquet({quoted(path)}, file_row_number = true)"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error:
-        return False
-    cells = []
+        return None
+    cells, raw = [], {}
     for column, kind, *_ in described:
         if column == "file_row_number":
             continue
-        if kind not in _TEXT or column in ("_row", "_line"):
-            return False  # e.g. a time zone, decimal or nested column: the Python reader
+        if kind not in _TEXT or column in ("_row", "_line") or column.startswith("__raw__"):
+            return None  # e.g. a time zone, decimal or nested column: the Python reader
         name = '"' + column.replace('"', '""') + '"'
         cells.append(f"coalesce({_TEXT[kind].format(c=name)}, '') AS {name}")
+        if kind in RAW_KINDS:
+            raw[column] = RAW_KINDS[kind]
+            cells.append(f"{name} AS " + '"' + raw_column(column).replace('"', '""') + '"')
     con.execute(
         f'CREATE VIEW "{view}" AS SELECT file_row_number AS _row, file_row_number + 1 AS _line, '
         f"{', '.join(cells)} FROM {source}"
     )
-    return True
+    return raw

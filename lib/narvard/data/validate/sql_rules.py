@@ -75,7 +75,33 @@ def _regex(pattern: str) -> str:
     return _text(pattern.replace(r"\s", WHITE))
 
 
-def _number(column: str, kind: str) -> str:
+def _raw(column: str) -> str:
+    from narvard.data.validate.large import raw_column
+
+    return _q(raw_column(column))
+
+
+def _filled(table: SqlTable, column: str) -> str:
+    """More than white space (a typed value: not null, its text is never blank)."""
+    return f"({_raw(column)} IS NOT NULL)" if column in table.raw else f"nv_filled({_q(column)})"
+
+
+def _date(table: SqlTable, column: str) -> str:
+    """The cell as a date when it is one written YYYY-MM-DD, else NULL. A typed date of
+    the years 1–9999 is its own text's date; other years go the text's way."""
+    text = f"nv_date({_q(column)})"
+    if table.raw.get(column) != "date":
+        return text
+    raw = _raw(column)
+    day = f"CAST({raw} AS DATE)"
+    kept = f"WHEN {day} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31' THEN {day}"
+    return f"(CASE WHEN {raw} IS NULL THEN NULL {kept} ELSE {text} END)"  # NULL: '', no date
+
+
+def _number(table: SqlTable, column: str, kind: str) -> str:
+    """The cell as a number when it is written as one of kind int or number, else NULL."""
+    if table.raw.get(column) == "int":
+        return f"CAST({_raw(column)} AS DOUBLE)"  # its text is -?[0-9]+
     pattern = INTEGER if kind == "int" else DECIMAL
     c = _q(column)
     return f"CASE WHEN regexp_full_match({c}, {_regex(pattern)}) THEN TRY_CAST({c} AS DOUBLE) END"
@@ -85,22 +111,29 @@ def _in(column: str, allowed: tuple[str, ...]) -> str:
     return f"{_q(column)} IN ({', '.join(_text(a) for a in allowed)})"
 
 
+def _flag_in(table: SqlTable, column: str) -> str:
+    """The cell is 0 or 1 (a typed whole number compared as such, never NULL)."""
+    if table.raw.get(column) == "int":
+        return f"coalesce({_raw(column)} IN (0, 1), false)"
+    return _in(column, ("0", "1"))
+
+
 def column_rules(table: SqlTable) -> list[Rule]:
     """SCHEMA's rules of every contract column present (narvard.data.validate.columns)."""
     rules = []
     for column, rule in SCHEMA[table.name].items():
         if column not in table.missing:
-            rules += _column_rule(column, rule)
+            rules += _column_rule(table, column, rule)
     return rules
 
 
-def _column_rule(column: str, rule: _Col) -> list[Rule]:
-    c, filled = _q(column), f"nv_filled({_q(column)})"
+def _column_rule(table: SqlTable, column: str, rule: _Col) -> list[Rule]:
+    c, filled = _q(column), _filled(table, column)
     rules = [Rule(column, f"NOT {filled}", EMPTY_CELL)] if rule.required else []
     if rule.kind == "date":
-        rules.append(Rule(column, f"{filled} AND nv_date({c}) IS NULL", DATE_TEXT))
+        rules.append(Rule(column, f"{filled} AND {_date(table, column)} IS NULL", DATE_TEXT))
     elif rule.kind in ("int", "number"):
-        number = _number(column, rule.kind)
+        number = _number(table, column, rule.kind)
         bad = [f"{number} IS NULL"]
         if rule.minimum is not None:
             bad.append(f"{number} < {rule.minimum!r}")
@@ -129,20 +162,20 @@ def cohort_rules(table: SqlTable, tables: Tables) -> list[Rule]:
     if table.has("patient_id"):
         expected = "unikt patient_id, en rad per patient"
         detail = "'(finns redan på rad ' || d._first_line || ')'"
-        mask = f"nv_filled({_q('patient_id')}) AND d._first_line IS NOT NULL"
+        mask = f"{_filled(table, 'patient_id')} AND d._first_line IS NOT NULL"
         rules.append(Rule("patient_id", mask, expected, detail=detail))
     areas = tables["areas"]
     if areas is not None and table.has("area_id") and areas.has("area_id"):
         expected = f"ett area_id som finns i {areas.file}"
-        mask = f"nv_filled({_q('area_id')}) AND a._area IS NULL"
+        mask = f"{_filled(table, 'area_id')} AND a._area IS NULL"
         rules.append(Rule("area_id", mask, expected))
-    index = f"nv_date({_q('index_date')})"
+    index = _date(table, "index_date")
     if table.has("index_date", "birth_year"):
-        late = f"{_number('birth_year', 'int')} > year({index})"
+        late = f"{_number(table, 'birth_year', 'int')} > year({index})"
         detail = f"'(' || year({index}) || ')'"
         rules.append(Rule("birth_year", late, "födelseår ≤ index_date:s år", detail=detail))
     if table.has("index_date", "death_date"):
-        early = f"nv_date({_q('death_date')}) < {index}"
+        early = f"{_date(table, 'death_date')} < {index}"
         detail = f"'(' || {_q('index_date')} || ')'"
         rules.append(Rule("death_date", early, "datum ≥ index_date", detail=detail))
     return rules
@@ -156,7 +189,7 @@ def contacts_rules(table: SqlTable, tables: Tables) -> list[Rule]:
     if cohort is not None and table.has("patient_id") and cohort.has("patient_id"):
         expected = f"ett patient_id som finns i {cohort.file}"
         rules.append(
-            Rule("patient_id", f"nv_filled({_q('patient_id')}) AND p._patient IS NULL", expected)
+            Rule("patient_id", f"{_filled(table, 'patient_id')} AND p._patient IS NULL", expected)
         )
     if not table.has("contact_type"):
         return rules
@@ -164,7 +197,7 @@ def contacts_rules(table: SqlTable, tables: Tables) -> list[Rule]:
         rules += _end_date_rules(table)
     for column, contact_type in (("admitted", "er"), ("unplanned", "inpatient")):
         if table.has(column):
-            rules += _flag_rules(column, contact_type)
+            rules += _flag_rules(table, column, contact_type)
     return rules
 
 
@@ -172,25 +205,26 @@ def _end_date_rules(table: SqlTable) -> list[Rule]:
     """inpatient: end_date a date ≥ start_date; other contact types: empty."""
     inpatient = f"{_q('contact_type')} = 'inpatient'"
     other = f"{_in('contact_type', CONTACT_TYPES)} AND NOT {inpatient}"
-    end = f"nv_date({_q('end_date')})"
+    end = _date(table, "end_date")
     expected = f"utskrivningsdatum ({DATE_TEXT}) för contact_type inpatient"
     rules = [Rule("end_date", f"{inpatient} AND {end} IS NULL", expected)]
     if table.has("start_date"):
-        before = f"{end} < nv_date({_q('start_date')}) AND {inpatient}"
+        before = f"{end} < {_date(table, 'start_date')} AND {inpatient}"
         detail = f"'(' || {_q('start_date')} || ')'"
         rules.append(Rule("end_date", before, "datum ≥ start_date", detail=detail))
     expected = "tom cell (end_date gäller bara contact_type inpatient)"
-    return [*rules, Rule("end_date", f"{other} AND nv_filled({_q('end_date')})", expected)]
+    filled = _filled(table, "end_date")
+    return [*rules, Rule("end_date", f"{other} AND {filled}", expected)]
 
 
-def _flag_rules(column: str, contact_type: str) -> list[Rule]:
+def _flag_rules(table: SqlTable, column: str, contact_type: str) -> list[Rule]:
     """column is 0/1 on rows of contact_type and empty on the other contact types."""
     own = f"{_q('contact_type')} = {_text(contact_type)}"
     other = f"{_in('contact_type', CONTACT_TYPES)} AND NOT {own}"
     expected = f"0 eller 1 för contact_type {contact_type}"
-    rules = [Rule(column, f"{own} AND NOT {_in(column, ('0', '1'))}", expected)]
+    rules = [Rule(column, f"{own} AND NOT {_flag_in(table, column)}", expected)]
     expected = f"tom cell ({column} gäller bara contact_type {contact_type})"
-    return [*rules, Rule(column, f"{other} AND nv_filled({_q(column)})", expected)]
+    return [*rules, Rule(column, f"{other} AND {_filled(table, column)}", expected)]
 
 
 def check_large_table(
