@@ -202,3 +202,16 @@ def test_history_observed_needs_the_history_window_inside_the_extract(tmp_path):
     # Extract from 2019-02-25: the before window fits, the history window does not.
     rows = dataset(tmp_path, "P1,er,2019-03-01,,0,", extract=("2019-02-25", "2019-12-31"))
     assert rows.loc["P1", "included"] and not rows.loc["P1", "history_observed"]
+
+
+def test_months_written_by_the_engine_are_the_months_frame(tmp_path, contract_example):
+    """`prepare` has DuckDB write the months itself (millions of rows at national size):
+    read back, the file is the frame ``patient_months`` returns."""
+    import pandas as pd
+    from narvard.data.consumption import consumption, patient_months
+
+    written = consumption(contract_example, (), months_to=tmp_path / "months.parquet")
+    assert written.months is None
+    frame = patient_months(contract_example)
+    assert len(frame) > 5
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "months.parquet"), frame)

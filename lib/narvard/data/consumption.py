@@ -240,12 +240,15 @@ def consumption(
     window_lengths: tuple[int, ...] | list[int],
     months: tuple[int, int] | None = (MONTHS_BEFORE, MONTHS_AFTER),
     engine: Engine | None = None,
+    months_to: Path | None = None,
 ) -> Consumption:
     """Every per-patient table of a dataset from one pass over its contacts.
 
     The events are placed in days from each patient's index date once (a temporary table
     where the data live); the windows of every length and the months are sums over it.
-    ``months`` is (months before, months after) for the event study, or None to skip it.
+    ``months`` is (months before, months after) for the event study, or None to skip it;
+    with ``months_to`` they are written to that Parquet file (by the engine, where it can)
+    instead of returned: millions of rows at national size.
     ``engine`` runs the SQL elsewhere than the dataset's own source (e.g. a SparkSession).
     """
     dataset = Dataset.open(dataset)
@@ -267,21 +270,31 @@ def consumption(
             every = engine.frame(_windows_sql(lengths), params)
             every = _in_python_order(engine, _conform_windows(every, lengths))
             windows = {n: _one_length(every, n) for n in lengths}
-        by_month = _months(engine, months_before, months_after) if months else None
+        by_month = _months(engine, months_before, months_after, months_to) if months else None
         return Consumption(windows, by_month)
 
     return _with_engine(dataset, engine, work)
 
 
-def _months(engine: Engine, months_before: int, months_after: int) -> pd.DataFrame:
+def _months(
+    engine: Engine, months_before: int, months_after: int, to: Path | None = None
+) -> pd.DataFrame | None:
+    """The months as a frame, or written to the Parquet file ``to`` (None returned)."""
     params = {
         "month_days": MONTH_DAYS,
         "months_before": int(months_before),
         "months_after": int(months_after),
     }
     kept = ", ".join(f"({m})" for m in range(-int(months_before), int(months_after)))
-    months = engine.frame(_MONTH_EVENTS_SQL.replace("{months}", kept), params)
-    return _in_python_order(engine, _conform_months(months), ["patient_id", "month", "measure"])
+    sql = _MONTH_EVENTS_SQL.replace("{months}", kept)
+
+    def conform(months: pd.DataFrame) -> pd.DataFrame:
+        return _in_python_order(engine, _conform_months(months), ["patient_id", "month", "measure"])
+
+    if to is not None:
+        engine.write_parquet(sql, params, to, conform)
+        return None
+    return conform(engine.frame(sql, params))
 
 
 def _in_python_order(engine: Engine, frame: pd.DataFrame, keys=("patient_id",)) -> pd.DataFrame:

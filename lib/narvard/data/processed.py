@@ -128,10 +128,10 @@ def processed_folder(data_dir: Path | Dataset, processed_root: Path, window_days
 
 def _aggregate(dataset: Dataset, staging: Path, key: str, window_days: int) -> None:
     """Write every processed file of the dataset into staging, then check them."""
-    tables = consumption(dataset, (window_days, *SENSITIVITY_WINDOWS))  # one pass
+    lengths = (window_days, *SENSITIVITY_WINDOWS)
+    tables = consumption(dataset, lengths, months_to=staging / MONTHS_FILE)  # one pass
     windows = tables.windows[window_days]
     windows.to_parquet(staging / WINDOWS_FILE, index=False)
-    tables.months.to_parquet(staging / MONTHS_FILE, index=False)
     for length, other in tables.windows.items():
         if length != window_days:
             other.to_parquet(staging / f"patient_windows_{length}.parquet", index=False)

@@ -75,6 +75,11 @@ class Engine(ABC):
         self.execute(f"DROP TABLE IF EXISTS {name}")
         self.execute(f"CREATE TEMPORARY TABLE {name} AS {self._with_tables(statement)}")
 
+    def write_parquet(self, sql: str, params: dict | None, path: Path, conform) -> None:
+        """Write the result of one narvard query to a Parquet file, as pandas writes
+        ``conform(frame)`` (an engine may write it itself when the result is the same)."""
+        conform(self.frame(sql, params)).to_parquet(path, index=False)
+
     def frame(self, sql: str, params: dict | None = None) -> pd.DataFrame:
         """The result of one narvard query as a pandas frame."""
         (statement,) = render(sql, self.dialect, params)
@@ -108,6 +113,13 @@ class DuckDBEngine(Engine):
 
     def fetch(self, statement: str) -> pd.DataFrame:
         return self._con.execute(statement).df()
+
+    def write_parquet(self, sql: str, params: dict | None, path: Path, conform) -> None:
+        """DuckDB writes the file itself; its result already has the conformed types and
+        order (tests/unit/test_consumption.py reads it back as pandas would write it)."""
+        (statement,) = render(sql, self.dialect, params)
+        target = str(path).replace("'", "''")
+        self.execute(f"COPY ({self._with_tables(statement)}) TO '{target}' (FORMAT parquet)")
 
     def source_table(self, name: str) -> str:
         """A canonical CSV (read as text) or Parquet file, see ``Dataset.duckdb_file``."""
