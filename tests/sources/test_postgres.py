@@ -88,12 +88,17 @@ def test_database_problems_are_found_in_sql(postgres_server, login, contract_exa
     cohort = contract_example / "cohort.csv"
     cohort.write_text(
         cohort.read_text(encoding="utf-8") + "A1,exempelby,HSVT,2019-03-01,1931,F,,X\n"
-        "C9,exempelby,teamet,2019-02-30x,1931,F,,X\n",
+        "C9,exempelby,teamet,2019-02-30x,1931,F,,X\n"
+        "C8,okänd,HSVT,2019-03-01,1931,F,,X\n",
         encoding="utf-8",
     )
     contacts = contract_example / "contacts.csv"
     contacts.write_text(
-        contacts.read_text(encoding="utf-8") + "Z7,er,2019-01-01,,0,\n", encoding="utf-8"
+        contacts.read_text(encoding="utf-8") + "Z7,er,2019-01-01,,0,\n"
+        "A1,inpatient,2019-02-10,2019-02-01,,1\n"  # ends before it starts
+        "A1,hemsjukvård,2019-01-01,,,\n"
+        "A1,er,2019-02-29,,0,\n",  # no such day
+        encoding="utf-8",
     )
     database = in_postgres(postgres_server, contract_example, "broken", tmp_path, typed=False)
     shown = [str(p) for p in validate_dataset(database)]
@@ -110,7 +115,23 @@ def test_database_problems_are_found_in_sql(postgres_server, login, contract_exa
         f'cohort ({where}): kolumn index_date: förväntade ett datum ÅÅÅÅ-MM-DD, fick "2019-02-30x"'
         in shown
     )
-    assert len(shown) == 4
+    assert (
+        f'cohort ({where}): kolumn area_id: förväntade ett area_id som finns i areas, fick "okänd"'
+        in shown
+    )
+    types = "ett av: er, inpatient, specialist, primary_care"
+    assert (
+        f'contacts ({where}): kolumn contact_type: förväntade {types}, fick "hemsjukvård"' in shown
+    )
+    assert (
+        f'contacts ({where}): kolumn end_date: förväntade datum ≥ start_date, fick "2019-02-01"'
+        in shown
+    )
+    assert (
+        f'contacts ({where}): kolumn start_date: förväntade ett datum ÅÅÅÅ-MM-DD, fick "2019-02-29"'
+        in shown
+    )
+    assert len(shown) == 8
 
 
 def test_missing_table_and_column(postgres_server, login, contract_example, tmp_path):

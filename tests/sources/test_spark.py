@@ -57,7 +57,8 @@ def test_contract_example_from_a_spark_url(spark, contract_example, contract_exp
 def test_problems_are_found_in_spark(spark, contract_example, tmp_path):
     contacts = contract_example / "contacts.csv"
     text = contacts.read_text(encoding="utf-8")
-    contacts.write_text(text + "Z7,er,2019-13-01,,0,\n", encoding="utf-8")
+    extra = "Z7,er,2019-13-01,,0,\nA1,er,2019-02-29,,0,\nA1,inpatient,2019-02-10,2019-02-01,,1\n"
+    contacts.write_text(text + extra, encoding="utf-8")
     lake = write_parquet(contract_example, tmp_path / "lake", TABLES)
     url = f"spark://local[2]?path={lake}"
     folder = point_at(shutil.copytree(contract_example, tmp_path / "spark"), url)
@@ -65,5 +66,7 @@ def test_problems_are_found_in_spark(spark, contract_example, tmp_path):
     assert shown == [
         f"contacts ({url}): kolumn patient_id: förväntade ett patient_id som finns i cohort, "
         'fick "Z7"',
+        f'contacts ({url}): kolumn start_date: förväntade ett datum ÅÅÅÅ-MM-DD, fick "2019-02-29"',
         f'contacts ({url}): kolumn start_date: förväntade ett datum ÅÅÅÅ-MM-DD, fick "2019-13-01"',
+        f'contacts ({url}): kolumn end_date: förväntade datum ≥ start_date, fick "2019-02-01"',
     ]

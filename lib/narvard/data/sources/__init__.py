@@ -48,4 +48,14 @@ def check_source(dataset: Dataset) -> list[Problem]:
     except SourceError as error:
         return [source_problem(error)]
     with engine:
-        return check_database(engine) if where else []
+        return check_database(engine, _area_ids(dataset)) if where else []
+
+
+def _area_ids(dataset: Dataset) -> list[str] | None:
+    """The areas table's ids (a file or a table in the database), or None when it cannot
+    be read: its own check says why."""
+    try:
+        frame = dataset.text("areas").frame
+    except Exception:  # noqa: BLE001 - reported by the areas table's own check
+        return None
+    return sorted(set(frame["area_id"])) if "area_id" in frame else None

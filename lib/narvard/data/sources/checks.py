@@ -1,6 +1,7 @@
 """The contract checks that the aggregation depends on, run as SQL inside the source
 database (docs/sources.md): the tables and their columns exist with usable types, each
-patient has one cohort row, every contact belongs to a cohort patient, dates are dates and
+patient has one cohort row in a known area, every contact belongs to a cohort patient and
+has a known type, dates are dates that exist, a stay does not end before it starts, and
 groups are known. Problems are reported like those of files (docs/validation.md).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from narvard.data.problem import DATASET_FILE, Problem, capped
 from narvard.data.sources.engine import Engine, SourceError, table_reference
 from narvard.data.sources.tables import table_label
-from narvard.domain import GROUPS
+from narvard.domain import CONTACT_TYPES, GROUPS
 
 # The contract columns of the tables the aggregation reads (docs/contract.md §1).
 COLUMNS = {
@@ -69,13 +70,32 @@ def _failing(engine: Engine, label: str, column: str, expected: str, where_sql: 
     return capped(label, column, expected, [None] * len(found), found, total=total)
 
 
+def _is_text(kind: str) -> bool:
+    return any(word in kind for word in ("char", "text", "string"))
+
+
+def _calendar_date(value: str) -> str:
+    """SQL: the text value is a date written YYYY-MM-DD that exists (2019-02-29 does not).
+    CASE, not AND: PostgreSQL and Spark may evaluate AND's sides in any order, and the
+    casts fail on other text."""
+    y, m, d = (
+        f"CAST(substring({value}, {a}, {n}) AS INTEGER)" for a, n in ((1, 4), (6, 2), (9, 2))
+    )
+    leap = f"(({y} % 4 = 0 AND {y} % 100 <> 0) OR {y} % 400 = 0)"
+    days = (
+        f"CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
+        f"WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
+    )
+    return f"(CASE WHEN regexp_matches({value}, '{_ISO_DATE}') THEN {d} <= {days} ELSE false END)"
+
+
 def _date_rule(engine: Engine, name: str, column: str, kind: str) -> list[Problem]:
-    """A text date column holds ISO dates (a date-typed column is a date already)."""
-    if not any(word in kind for word in ("char", "text", "string")):
+    """A text date column holds ISO dates that exist (a date-typed column is one already)."""
+    if not _is_text(kind):
         return []
     value = f'CAST("{column}" AS VARCHAR)'
     empty = f"{value} IS NULL OR {value} = ''"
-    bad = f"NOT regexp_matches({value}, '{_ISO_DATE}')"
+    bad = f"NOT {_calendar_date(value)}"
     condition = f"{empty} OR {bad}" if column in REQUIRED_DATES else f"NOT ({empty}) AND {bad}"
     where = f"SELECT {value} AS v FROM {table_reference(name)} WHERE {condition}"
     return _failing(engine, table_label(engine, name), column, "ett datum ÅÅÅÅ-MM-DD", where, "v")
@@ -114,8 +134,49 @@ def check_keys(engine: Engine, kinds: dict[str, dict[str, str]]) -> list[Problem
     return problems
 
 
-def check_database(engine: Engine) -> list[Problem]:
-    """Every in-database check of cohort and contacts; key checks only on usable columns."""
+def _unknown(table: str, column: str, allowed) -> str:
+    """SQL: the values of column outside allowed (or missing)."""
+    listed = ", ".join("'" + str(a).replace("'", "''") + "'" for a in allowed)
+    value = f'CAST("{column}" AS VARCHAR)'
+    return f'SELECT {value} AS v FROM {table} WHERE "{column}" IS NULL OR {value} NOT IN ({listed})'
+
+
+def _as_date(column: str, kind: str) -> tuple[str, str]:
+    """SQL: (the column as a date, the condition under which that cast is safe)."""
+    if not _is_text(kind):
+        return f'CAST("{column}" AS DATE)', f'"{column}" IS NOT NULL'
+    value = f'CAST("{column}" AS VARCHAR)'
+    return f"CAST({value} AS DATE)", _calendar_date(value)
+
+
+def check_values(
+    engine: Engine, kinds: dict[str, dict[str, str]], area_ids: list[str] | None
+) -> list[Problem]:
+    """The value checks across tables the aggregation relies on: known areas and contact
+    types, and stays that end on or after their start (rows with two valid dates)."""
+    cohort, contacts = table_reference("cohort"), table_reference("contacts")
+    problems = []
+    if area_ids is not None:
+        label, expected = table_label(engine, "cohort"), "ett area_id som finns i areas"
+        unknown = _unknown(cohort, "area_id", area_ids)
+        problems += _failing(engine, label, "area_id", expected, unknown, "v")
+    label = table_label(engine, "contacts")
+    expected = "ett av: " + ", ".join(CONTACT_TYPES)
+    unknown = _unknown(contacts, "contact_type", CONTACT_TYPES)
+    problems += _failing(engine, label, "contact_type", expected, unknown, "v")
+    start, start_ok = _as_date("start_date", kinds["contacts"]["start_date"])
+    end, end_ok = _as_date("end_date", kinds["contacts"]["end_date"])
+    before = f"CASE WHEN {start_ok} THEN CASE WHEN {end_ok} THEN {end} < {start} END END"
+    early = (
+        f"SELECT CAST(end_date AS VARCHAR) AS v FROM {contacts} "
+        f"WHERE CAST(contact_type AS VARCHAR) = 'inpatient' AND {before}"
+    )
+    return problems + _failing(engine, label, "end_date", "datum ≥ start_date", early, "v")
+
+
+def check_database(engine: Engine, area_ids: list[str] | None = None) -> list[Problem]:
+    """Every in-database check of cohort and contacts; key and value checks only on
+    usable columns. area_ids: the areas table's ids, when it could be read."""
     problems, kinds = [], {}
     for name in COLUMNS:
         found, columns = check_columns(engine, name)
@@ -124,4 +185,4 @@ def check_database(engine: Engine) -> list[Problem]:
             kinds[name] = columns
     if problems:
         return problems
-    return check_keys(engine, kinds)
+    return check_keys(engine, kinds) + check_values(engine, kinds, area_ids)
