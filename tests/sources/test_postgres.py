@@ -89,7 +89,7 @@ def test_database_problems_are_found_in_sql(postgres_server, login, contract_exa
     cohort.write_text(
         cohort.read_text(encoding="utf-8") + "A1,exempelby,HSVT,2019-03-01,1931,F,,X\n"
         "C9,exempelby,teamet,2019-02-30x,1931,F,,X\n"
-        "C8,okänd,HSVT,2019-03-01,1931,F,,X\n",
+        "C8,okänd,HSVT,2019-03-01,1931,K,,X\n",
         encoding="utf-8",
     )
     contacts = contract_example / "contacts.csv"
@@ -131,7 +131,8 @@ def test_database_problems_are_found_in_sql(postgres_server, login, contract_exa
         f'contacts ({where}): kolumn start_date: förväntade ett datum ÅÅÅÅ-MM-DD, fick "2019-02-29"'
         in shown
     )
-    assert len(shown) == 8
+    assert f'cohort ({where}): kolumn sex: förväntade ett av: F, M, fick "K"' in shown
+    assert len(shown) == 9
 
 
 def test_missing_table_and_column(postgres_server, login, contract_example, tmp_path):

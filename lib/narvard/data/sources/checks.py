@@ -24,6 +24,7 @@ NUMBER_COLUMNS = {"birth_year", "admitted", "unplanned"}
 _UNUSABLE = ("bool", "bytea", "binary", "json", "array", "map", "struct", "user-defined")
 _NUMERIC = ("int", "numeric", "decimal", "double", "float", "real")
 _ISO_DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+SEXES = ("F", "M")  # as narvard.data.validate.schema
 SHOWN = 21  # rows fetched per check: the shown ones and one more to tell that there are more
 
 
@@ -152,14 +153,17 @@ def _as_date(column: str, kind: str) -> tuple[str, str]:
 def check_values(
     engine: Engine, kinds: dict[str, dict[str, str]], area_ids: list[str] | None
 ) -> list[Problem]:
-    """The value checks across tables the aggregation relies on: known areas and contact
-    types, and stays that end on or after their start (rows with two valid dates)."""
+    """The value checks the aggregation and the balancing rely on: known areas, sexes and
+    contact types, and stays that end on or after their start (rows with two valid dates)."""
     cohort, contacts = table_reference("cohort"), table_reference("contacts")
     problems = []
+    label = table_label(engine, "cohort")
     if area_ids is not None:
-        label, expected = table_label(engine, "cohort"), "ett area_id som finns i areas"
+        expected = "ett area_id som finns i areas"
         unknown = _unknown(cohort, "area_id", area_ids)
         problems += _failing(engine, label, "area_id", expected, unknown, "v")
+    unknown = _unknown(cohort, "sex", SEXES)
+    problems += _failing(engine, label, "sex", "ett av: " + ", ".join(SEXES), unknown, "v")
     label = table_label(engine, "contacts")
     expected = "ett av: " + ", ".join(CONTACT_TYPES)
     unknown = _unknown(contacts, "contact_type", CONTACT_TYPES)
