@@ -35,7 +35,7 @@ SELECT CAST(patient_id AS VARCHAR) AS patient_id,
        CAST(index_date AS DATE) AS index_date,
        CAST(CAST(birth_year AS DOUBLE) AS INTEGER) AS birth_year,
        CAST(sex AS VARCHAR) AS sex,
-       CAST(NULLIF(CAST(death_date AS VARCHAR), '') AS DATE) AS death_date,
+       {{death_date}} AS death_date,
        {{kommun}} AS kommun
 FROM {table_reference("cohort")}
 """
@@ -45,9 +45,9 @@ CREATE OR REPLACE TEMPORARY VIEW nv_contacts AS
 SELECT CAST(patient_id AS VARCHAR) AS patient_id,
        CAST(contact_type AS VARCHAR) AS contact_type,
        CAST(start_date AS DATE) AS start_date,
-       CAST(NULLIF(CAST(end_date AS VARCHAR), '') AS DATE) AS end_date,
-       CAST(CAST(NULLIF(CAST(admitted AS VARCHAR), '') AS DOUBLE) AS INTEGER) AS admitted,
-       CAST(CAST(NULLIF(CAST(unplanned AS VARCHAR), '') AS DOUBLE) AS INTEGER) AS unplanned
+       {{end_date}} AS end_date,
+       {{admitted}} AS admitted,
+       {{unplanned}} AS unplanned
 FROM {table_reference("contacts")}
 """
 
@@ -205,12 +205,31 @@ ORDER BY patient_id, month, measure
 """
 
 
+def _optional(column: str, kind: str | None, to: str) -> str:
+    """SQL: an optional column as type ``to`` (DATE or INTEGER). A text cell may be empty
+    (no value); a typed column is cast as it is, without a round trip through text."""
+    if kind is None or any(word in kind for word in ("char", "text", "string")):
+        text = f"NULLIF(CAST({column} AS VARCHAR), '')"
+        return (
+            f"CAST({text} AS DATE)" if to == "DATE" else f"CAST(CAST({text} AS DOUBLE) AS INTEGER)"
+        )
+    return (
+        f"CAST({column} AS DATE)" if to == "DATE" else f"CAST(CAST({column} AS DOUBLE) AS INTEGER)"
+    )
+
+
 def _typed_views(engine: Engine) -> None:
     """The typed views ``nv_cohort`` and ``nv_contacts`` over the engine's contract tables."""
-    has_kommun = "kommun" in (engine.columns("cohort") or {})
-    kommun = "NULLIF(CAST(kommun AS VARCHAR), '')" if has_kommun else "CAST(NULL AS VARCHAR)"
-    engine.run(_COHORT_SQL.format(kommun=kommun))
-    engine.run(_CONTACTS_SQL)
+    cohort = engine.columns("cohort") or {}
+    kommun = (
+        "NULLIF(CAST(kommun AS VARCHAR), '')" if "kommun" in cohort else "CAST(NULL AS VARCHAR)"
+    )
+    death = _optional("death_date", cohort.get("death_date"), "DATE")
+    engine.run(_COHORT_SQL.format(kommun=kommun, death_date=death))
+    contacts = engine.columns("contacts") or {}
+    columns = {c: _optional(c, contacts.get(c), "DATE") for c in ("end_date",)}
+    columns |= {c: _optional(c, contacts.get(c), "INTEGER") for c in ("admitted", "unplanned")}
+    engine.run(_CONTACTS_SQL.format(**columns))
 
 
 def _with_engine(dataset: Dataset, engine: Engine | None, work):
