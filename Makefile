@@ -47,7 +47,7 @@ method-check: $(STAMP)
 	$(BIN)/narvard method-check --replicates 40 --jobs $(JOBS) --out docs/method-validation.md
 
 ## Speed and memory beside hand-written pandas and a bare DuckDB scan, at three sizes of the
-## national demo (generated once into benchmarks/.data/; ~30 min on 2 cores the first time):
+## national demo (generated once into benchmarks/.data/; ~2 min, then ~5 min to measure):
 ## writes the measured section of docs/performance.md. Not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
