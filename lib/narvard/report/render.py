@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from narvard.jsonschema_import import import_jsonschema
+from narvard.results.schema import import_jsonschema
 
 import_jsonschema()  # before nbformat: it imports jsonschema (see that module)
 

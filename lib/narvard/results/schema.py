@@ -6,10 +6,10 @@ against it when written; docs/results.md is generated from it (``schema_doc``)."
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 from pathlib import Path
 
-from narvard.jsonschema_import import import_jsonschema
 
 SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
 
@@ -37,6 +37,25 @@ def schema_problems(results: dict, limit: int = 10) -> list[str]:
         f"{'.'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}"
         for error in errors[:limit]
     ]
+
+
+def import_jsonschema() -> None:
+    """Import jsonschema now (once per process) without its optional IRI checker.
+
+    jsonschema imports rfc3987-syntax (installed with Jupyter) when it is present, which
+    builds some forty Lark grammars: about 1,7 s in every process that imports it — this
+    module's check in each area's kernel, and nbformat (under papermill, nbconvert and
+    jupytext) in the runner and in each worker (``narvard.report.render``). Neither checks
+    the "iri" format. Hiding the module during that one import skips it; the entry is
+    removed afterwards, so a later ``import rfc3987_syntax`` works as usual.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment] # import → ImportError
+    try:
+        import jsonschema  # noqa: F401
+    finally:
+        del sys.modules["rfc3987_syntax"]
 
 
 def _validator_class():
