@@ -10,7 +10,6 @@ import sys
 from functools import cache
 from pathlib import Path
 
-
 SCHEMA_FILE = Path(__file__).with_name("results.schema.json")
 
 
