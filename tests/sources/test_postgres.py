@@ -97,7 +97,8 @@ def test_database_problems_are_found_in_sql(postgres_server, login, contract_exa
         contacts.read_text(encoding="utf-8") + "Z7,er,2019-01-01,,0,\n"
         "A1,inpatient,2019-02-10,2019-02-01,,1\n"  # ends before it starts
         "A1,hemsjukvård,2019-01-01,,,\n"
-        "A1,er,2019-02-29,,0,\n",  # no such day
+        "A1,er,2019-02-29,,0,\n"  # no such day
+        "A1,inpatient,0000-01-01,2019-02-01,,1\n",  # no year 0 (PostgreSQL refuses the cast)
         encoding="utf-8",
     )
     database = in_postgres(postgres_server, contract_example, "broken", tmp_path, typed=False)
@@ -132,7 +133,21 @@ def test_database_problems_are_found_in_sql(postgres_server, login, contract_exa
         in shown
     )
     assert f'cohort ({where}): kolumn sex: förväntade ett av: F, M, fick "K"' in shown
-    assert len(shown) == 9
+    assert (
+        f'contacts ({where}): kolumn start_date: förväntade ett datum ÅÅÅÅ-MM-DD, fick "0000-01-01"'
+        in shown
+    )
+    assert len(shown) == 10
+
+
+def test_an_empty_areas_table_is_a_problem_not_an_error(
+    postgres_server, login, contract_example, tmp_path
+):
+    areas = contract_example / "areas.csv"
+    areas.write_text(areas.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    database = in_postgres(postgres_server, contract_example, "no_areas", tmp_path, typed=False)
+    shown = [str(p) for p in validate_dataset(database)]
+    assert any("minst en rad med data" in line and line.startswith("areas") for line in shown)
 
 
 def test_missing_table_and_column(postgres_server, login, contract_example, tmp_path):

@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from narvard.data.dataset import Dataset
 from narvard.data.validate import validate_dataset
-from narvard.data.validate.large import _one_line_per_row
+from narvard.data.validate.large import _one_line_per_row, load_large_table
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "contract_example"
 
@@ -126,6 +127,7 @@ def test_typed_parquet_gives_the_problems_of_its_text(data):
     edit(contacts, "A1,inpatient,2019-02-10,2019-02-15,,1", "A1,inpatient,2019-02-10,,,2")
     edit(contacts, "A1,er,2018-12-01,,0,", "A1,er,2018-12-01,2018-12-02,,1")
     edit(contacts, "A1,er,2019-01-15,,1,", "A1,er,2019-01-15,,7,")
+    edit(contacts, "A2,er,2019-03-20", "A2,er,10000-03-20")  # a date, but not YYYY-MM-DD
     edit(
         cohort,
         "A2,exempelby,HSVT,2019-03-01,1940,M,2019-04-10",
@@ -134,14 +136,14 @@ def test_typed_parquet_gives_the_problems_of_its_text(data):
     edit(cohort, "A3,exempelby,HSVT,2018-03-01,1935", "A3,exempelby,HSVT,2018-03-01,1850")
     as_text = places(validate_dataset(data))
     # end < start, end missing, end and unplanned filled on an ER visit, admitted missing
-    # and 7, unplanned 2, two birth years, a death before the index date
-    assert len(as_text) == 10
+    # and 7, unplanned 2, a five-digit year, two birth years, a death before the index date
+    assert len(as_text) == 11
     import duckdb
 
     types = {
         "contacts": "patient_id, contact_type, CAST(start_date AS DATE) AS start_date, "
         "CAST(NULLIF(end_date, '') AS TIMESTAMP) AS end_date, "
-        "CAST(NULLIF(admitted, '') AS TINYINT) AS admitted, "
+        "CAST(NULLIF(admitted, '') AS UTINYINT) AS admitted, "
         "CAST(NULLIF(unplanned, '') AS BIGINT) AS unplanned",
         "cohort": 'patient_id, area_id, "group", CAST(index_date AS DATE) AS index_date, '
         "CAST(birth_year AS INTEGER) AS birth_year, sex, "
@@ -157,3 +159,14 @@ def test_typed_parquet_gives_the_problems_of_its_text(data):
             csv.unlink()
     expected = [(f.replace(".csv", ".parquet"), n - 1, *rest) for f, n, *rest in as_text]
     assert places(validate_dataset(data)) == expected
+    with duckdb.connect() as con:  # the rules above read the typed values, not their text
+        typed, _ = load_large_table(con, Dataset.open(data), "contacts")
+    kinds = {"start_date": "date", "end_date": "date", "admitted": "int", "unplanned": "int"}
+    assert typed.raw == kinds
+
+
+def test_infinity_is_no_date(data):
+    """DuckDB reads 'infinity' as a date; the contract's dates are written YYYY-MM-DD."""
+    edit(data / "contacts.csv", "A2,er,2019-03-20", "A2,er,infinity")
+    (problem,) = validate_dataset(data)
+    assert (problem.column, problem.found) == ("start_date", "infinity")

@@ -110,23 +110,25 @@ point_events AS (
 """
 
 # The one pass over the contacts: every event of a cohort patient as days from the index
-# date. A point event is one day (first = last); a stay's nights are first … last − 1.
-# Events that no window or month reaches ($lo … $hi) are left out.
+# date. first_offset is a point event's day or a stay's admission day; end_offset is the
+# discharge day of a stay, whose nights are first_offset … end_offset − 1 (for a point
+# event it repeats its day and is not read). Events that no window or month reaches
+# ($lo … $hi) are left out.
 _EVENT_DAYS_SQL = (
     "WITH "
     + EVENT_DEFINITIONS_SQL
     + """,
 events AS (
-    SELECT patient_id, measure, day AS first_day, day AS last_day FROM point_events
+    SELECT patient_id, measure, day AS first_day, day AS end_day FROM point_events
     UNION ALL
     SELECT patient_id, 'inpatient_days', start_date, end_date FROM stays
 )
 SELECT e.patient_id, e.measure,
        date_diff('day', c.index_date, e.first_day) AS first_offset,
-       date_diff('day', c.index_date, e.last_day) AS last_offset
+       date_diff('day', c.index_date, e.end_day) AS end_offset
 FROM events e JOIN nv_cohort c ON c.patient_id = e.patient_id
 WHERE e.first_day <= c.index_date + $hi
-  AND (e.last_day IS NULL OR e.last_day >= c.index_date + $lo)
+  AND (e.end_day IS NULL OR e.end_day >= c.index_date + $lo)
 """
 )
 
@@ -151,7 +153,7 @@ def _windows_sql(window_lengths: tuple[int, ...]) -> str:
                 if measure == "inpatient_days":
                     value = (
                         f"CASE WHEN measure = 'inpatient_days' AND first_offset <= {b} "
-                        f"AND last_offset > {a} THEN greatest(least(last_offset, {b + 1}) "
+                        f"AND end_offset > {a} THEN greatest(least(end_offset, {b + 1}) "
                         f"- greatest(first_offset, {a}), 0) ELSE 0 END"
                     )
                 else:
@@ -186,12 +188,12 @@ dated AS (
 stay_months AS (
     SELECT e.patient_id, m.month,
            greatest(e.first_offset, m.month * $month_days) AS month_start,
-           least(e.last_offset, (m.month + 1) * $month_days) AS month_end
+           least(e.end_offset, (m.month + 1) * $month_days) AS month_end
     FROM nv_event_days e
     JOIN kept_months m
       ON e.first_offset < (m.month + 1) * $month_days
-     AND e.last_offset > m.month * $month_days
-    WHERE e.measure = 'inpatient_days' AND e.last_offset > e.first_offset
+     AND e.end_offset > m.month * $month_days
+    WHERE e.measure = 'inpatient_days' AND e.end_offset > e.first_offset
 )
 SELECT patient_id, month, measure, CAST(count(*) AS DOUBLE) AS value FROM dated
 WHERE month BETWEEN -$months_before AND $months_after - 1
@@ -283,6 +285,12 @@ def consumption(
 
     def work(engine: Engine) -> Consumption:
         engine.materialize("nv_event_days", _EVENT_DAYS_SQL, reach)
+        try:
+            return sums(engine)
+        finally:
+            engine.discard("nv_event_days")
+
+    def sums(engine: Engine) -> Consumption:
         windows = {}
         if lengths:
             params = {"cfrom": contacts_from, "cto": contacts_to}

@@ -58,4 +58,5 @@ def _area_ids(dataset: Dataset) -> list[str] | None:
         frame = dataset.text("areas").frame
     except Exception:  # noqa: BLE001 - reported by the areas table's own check
         return None
-    return sorted(set(frame["area_id"])) if "area_id" in frame else None
+    known = sorted(set(frame["area_id"])) if "area_id" in frame else []
+    return known or None  # no rows: the areas table's own check says so

@@ -10,6 +10,7 @@ from __future__ import annotations
 from narvard.data.problem import DATASET_FILE, Problem, capped
 from narvard.data.sources.engine import Engine, SourceError, table_reference
 from narvard.data.sources.tables import table_label
+from narvard.data.validate.schema import SCHEMA
 from narvard.domain import CONTACT_TYPES, GROUPS
 
 # The contract columns of the tables the aggregation reads (docs/contract.md §1).
@@ -24,7 +25,7 @@ NUMBER_COLUMNS = {"birth_year", "admitted", "unplanned"}
 _UNUSABLE = ("bool", "bytea", "binary", "json", "array", "map", "struct", "user-defined")
 _NUMERIC = ("int", "numeric", "decimal", "double", "float", "real")
 _ISO_DATE = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-SEXES = ("F", "M")  # as narvard.data.validate.schema
+SEXES = SCHEMA["cohort"]["sex"].allowed
 SHOWN = 21  # rows fetched per check: the shown ones and one more to tell that there are more
 
 
@@ -76,7 +77,8 @@ def _is_text(kind: str) -> bool:
 
 
 def _calendar_date(value: str) -> str:
-    """SQL: the text value is a date written YYYY-MM-DD that exists (2019-02-29 does not).
+    """SQL: the text value is a date written YYYY-MM-DD that exists (2019-02-29 and year
+    0000 do not), exactly ten characters (Spark's $ also matches before a final newline).
     CASE, not AND: PostgreSQL and Spark may evaluate AND's sides in any order, and the
     casts fail on other text."""
     y, m, d = (
@@ -87,7 +89,8 @@ def _calendar_date(value: str) -> str:
         f"CASE WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
         f"WHEN {m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END"
     )
-    return f"(CASE WHEN regexp_matches({value}, '{_ISO_DATE}') THEN {d} <= {days} ELSE false END)"
+    written = f"length({value}) = 10 AND regexp_matches({value}, '{_ISO_DATE}')"
+    return f"(CASE WHEN {written} THEN {y} >= 1 AND {d} <= {days} ELSE false END)"
 
 
 def _date_rule(engine: Engine, name: str, column: str, kind: str) -> list[Problem]:

@@ -72,8 +72,11 @@ class Engine(ABC):
         """Keep the result of one narvard query as temporary table ``name`` for the
         queries that follow (computed once where the data live)."""
         (statement,) = render(sql, self.dialect, params)
+        self.execute(f"CREATE OR REPLACE TEMPORARY TABLE {name} AS {self._with_tables(statement)}")
+
+    def discard(self, name: str) -> None:
+        """Drop what ``materialize`` kept (the engine may be the caller's, and stay open)."""
         self.execute(f"DROP TABLE IF EXISTS {name}")
-        self.execute(f"CREATE TEMPORARY TABLE {name} AS {self._with_tables(statement)}")
 
     def write_parquet(self, sql: str, params: dict | None, path: Path, conform) -> None:
         """Write the result of one narvard query to a Parquet file, as pandas writes

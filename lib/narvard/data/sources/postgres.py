@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from narvard.data.sources.engine import Engine, SourceError
+from narvard.data.sources.transpile import render
 from narvard.data.sources.url import SourceSpec
 
 CONNECT_TIMEOUT_SECONDS = 15
@@ -76,6 +77,16 @@ class PostgresEngine(Engine):
                 (self.schema,),
             )
             return {row[0] for row in cursor.fetchall()}
+
+    def materialize(self, name: str, sql: str, params: dict | None = None) -> None:
+        """A temporary table; only a temporary one of that name is ever dropped (pg_temp),
+        never a table of the warehouse."""
+        (statement,) = render(sql, self.dialect, params)
+        self.discard(name)
+        self.execute(f"CREATE TEMPORARY TABLE {name} AS {self._with_tables(statement)}")
+
+    def discard(self, name: str) -> None:
+        self.execute(f"DROP TABLE IF EXISTS pg_temp.{name}")
 
     def close(self) -> None:
         self._con.close()

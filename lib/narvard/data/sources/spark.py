@@ -82,9 +82,13 @@ class SparkEngine(Engine):
     def materialize(self, name: str, sql: str, params: dict | None = None) -> None:
         """Spark has no temporary tables: a cached temporary view instead."""
         (statement,) = render(sql, self.dialect, params)
+        self.discard(name)
+        self.execute(f"CACHE TABLE {name} AS {self._with_tables(statement)}")
+
+    def discard(self, name: str) -> None:
+        """Free a cached view; the session (perhaps the user's own) keeps running."""
         self.execute(f"UNCACHE TABLE IF EXISTS {name}")
         self.execute(f"DROP VIEW IF EXISTS {name}")
-        self.execute(f"CACHE TABLE {name} AS {self._with_tables(statement)}")
 
     def fetch(self, statement: str) -> pd.DataFrame:
         with warnings.catch_warnings():  # PySpark 4.3 warns on pandas 3; its results are right

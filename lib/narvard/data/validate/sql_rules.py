@@ -45,8 +45,9 @@ _MACROS = (
     "CREATE OR REPLACE TEMP MACRO nv_filled(v) AS CASE WHEN v = '' THEN false "
     f"WHEN ascii(v) > 32 AND ascii(v) NOT IN ({_WIDE_WHITE}) THEN true "
     f"ELSE NOT regexp_full_match(v, '{WHITE}*') END",
-    # A date written exactly YYYY-MM-DD that exists in the calendar (year 1 or later).
-    "CREATE OR REPLACE TEMP MACRO nv_date(v) AS CASE WHEN "
+    # A date written exactly YYYY-MM-DD that exists in the calendar (year 1 or later); ten
+    # characters, so that 'infinity', which DuckDB reads as a date, is none.
+    "CREATE OR REPLACE TEMP MACRO nv_date(v) AS CASE WHEN length(v) = 10 AND "
     "CAST(TRY_CAST(v AS DATE) AS VARCHAR) = v THEN TRY_CAST(v AS DATE) END",
 )
 
