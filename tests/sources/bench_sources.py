@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas as pd  # noqa: E402
-from narvard.data.consumption import patient_months, patient_windows  # noqa: E402
+from narvard.data.consumption import consumption  # noqa: E402
 from narvard.data.sources.spark import SparkEngine  # noqa: E402
 from servers import (  # noqa: E402
     PASSWORD,
@@ -35,9 +35,10 @@ TABLES = ("areas", "cohort", "contacts")
 
 
 def aggregate(folder: Path, engine=None) -> tuple[float, list[pd.DataFrame]]:
+    """Everything `prepare` aggregates, in its one pass over the contacts."""
     started = time.perf_counter()
-    frames = [patient_windows(folder, w, engine=engine) for w in (90, 180, 365)]
-    frames.append(patient_months(folder, engine=engine))
+    tables = consumption(folder, (90, 180, 365), engine=engine)
+    frames = [tables.windows[w] for w in (90, 180, 365)] + [tables.months]
     return time.perf_counter() - started, frames
 
 
