@@ -41,8 +41,10 @@ _WIDE_WHITE = (
     "8232, 8233, 8239, 8287, 12288"
 )
 _MACROS = (
-    # Filled: more than white space; a first character that is none is the quick answer.
-    "CREATE OR REPLACE TEMP MACRO nv_filled(v) AS CASE WHEN v = '' THEN false "
+    # Filled: more than white space; a first character that is none is the quick answer:
+    # first a byte comparison (a printable ASCII first character, ! … ~), then the rest.
+    "CREATE OR REPLACE TEMP MACRO nv_filled(v) AS CASE WHEN v >= '!' AND v < chr(127) "
+    "THEN true WHEN v = '' THEN false "
     f"WHEN ascii(v) > 32 AND ascii(v) NOT IN ({_WIDE_WHITE}) THEN true "
     f"ELSE NOT regexp_full_match(v, '{WHITE}*') END",
     # A date written exactly YYYY-MM-DD that exists in the calendar (year 1 or later); ten
@@ -89,13 +91,14 @@ def _filled(table: SqlTable, column: str) -> str:
 
 def _date(table: SqlTable, column: str) -> str:
     """The cell as a date when it is one written YYYY-MM-DD, else NULL. A typed date of
-    the years 1–9999 is its own text's date; other years go the text's way."""
-    text = f"nv_date({_q(column)})"
+    the years 1–9999 is its own text's date; other years go the text's way, written here
+    from the value (as the view writes it) so that only those rows are written as text."""
     if table.raw.get(column) != "date":
-        return text
+        return f"nv_date({_q(column)})"
     raw = _raw(column)
     day = f"CAST({raw} AS DATE)"
     kept = f"WHEN {day} BETWEEN DATE '0001-01-01' AND DATE '9999-12-31' THEN {day}"
+    text = f"nv_date(strftime({raw}, '%Y-%m-%d'))"  # large._TEXT of a date or a time
     return f"(CASE WHEN {raw} IS NULL THEN NULL {kept} ELSE {text} END)"  # NULL: '', no date
 
 
