@@ -4,7 +4,6 @@ way the file reaches DuckDB, and the same idea of an empty cell as the pandas ru
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,10 @@ from narvard.data.dataset import Dataset
 from narvard.data.validate import validate_dataset
 from narvard.data.validate.large import _one_line_per_row, load_large_table
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "contract_example"
-
 
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    shutil.copytree(EXAMPLE, folder)
-    return folder
+def data(contract_example: Path) -> Path:
+    return contract_example
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from narvard.data.dataset import Dataset
-from narvard.data.sources.engine import Engine, table_reference
+from narvard.data.sources.engine import Engine, is_text_type, table_reference
 from narvard.domain import MEASURES
 
 READMISSION_DAYS = 30
@@ -210,14 +210,10 @@ ORDER BY patient_id, month, measure
 def _optional(column: str, kind: str | None, to: str) -> str:
     """SQL: an optional column as type ``to`` (DATE or INTEGER). A text cell may be empty
     (no value); a typed column is cast as it is, without a round trip through text."""
-    if kind is None or any(word in kind for word in ("char", "text", "string")):
-        text = f"NULLIF(CAST({column} AS VARCHAR), '')"
-        return (
-            f"CAST({text} AS DATE)" if to == "DATE" else f"CAST(CAST({text} AS DOUBLE) AS INTEGER)"
-        )
-    return (
-        f"CAST({column} AS DATE)" if to == "DATE" else f"CAST(CAST({column} AS DOUBLE) AS INTEGER)"
+    value = (
+        f"NULLIF(CAST({column} AS VARCHAR), '')" if kind is None or is_text_type(kind) else column
     )
+    return f"CAST({value} AS DATE)" if to == "DATE" else f"CAST(CAST({value} AS DOUBLE) AS INTEGER)"
 
 
 def _typed_views(engine: Engine) -> None:

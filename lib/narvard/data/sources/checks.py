@@ -8,7 +8,7 @@ groups are known. Problems are reported like those of files (docs/validation.md)
 from __future__ import annotations
 
 from narvard.data.problem import DATASET_FILE, Problem, capped
-from narvard.data.sources.engine import Engine, SourceError, table_reference
+from narvard.data.sources.engine import Engine, SourceError, is_text_type, table_reference
 from narvard.data.sources.tables import table_label
 from narvard.data.validate.schema import SCHEMA
 from narvard.domain import CONTACT_TYPES, GROUPS
@@ -72,10 +72,6 @@ def _failing(engine: Engine, label: str, column: str, expected: str, where_sql: 
     return capped(label, column, expected, [None] * len(found), found, total=total)
 
 
-def _is_text(kind: str) -> bool:
-    return any(word in kind for word in ("char", "text", "string"))
-
-
 def _calendar_date(value: str) -> str:
     """SQL: the text value is a date written YYYY-MM-DD that exists (2019-02-29 and year
     0000 do not), exactly ten characters (Spark's $ also matches before a final newline).
@@ -95,7 +91,7 @@ def _calendar_date(value: str) -> str:
 
 def _date_rule(engine: Engine, name: str, column: str, kind: str) -> list[Problem]:
     """A text date column holds ISO dates that exist (a date-typed column is one already)."""
-    if not _is_text(kind):
+    if not is_text_type(kind):
         return []
     value = f'CAST("{column}" AS VARCHAR)'
     empty = f"{value} IS NULL OR {value} = ''"
@@ -147,7 +143,7 @@ def _unknown(table: str, column: str, allowed) -> str:
 
 def _as_date(column: str, kind: str) -> tuple[str, str]:
     """SQL: (the column as a date, the condition under which that cast is safe)."""
-    if not _is_text(kind):
+    if not is_text_type(kind):
         return f'CAST("{column}" AS DATE)', f'"{column}" IS NOT NULL'
     value = f'CAST("{column}" AS VARCHAR)'
     return f"CAST({value} AS DATE)", _calendar_date(value)

@@ -25,6 +25,12 @@ def table_reference(name: str) -> str:
     return f"narvard_table_{name}"
 
 
+def is_text_type(kind: str) -> bool:
+    """A column type (lower case, as ``Engine.columns`` gives it) that holds text, in any of
+    the engines: varchar, character varying, text, string."""
+    return any(word in kind for word in ("char", "text", "string"))
+
+
 class SourceError(RuntimeError):
     """A data source cannot be used: what was expected and what was found (Swedish)."""
 
