@@ -215,3 +215,27 @@ def test_months_written_by_the_engine_are_the_months_frame(tmp_path, contract_ex
     frame = patient_months(contract_example)
     assert len(frame) > 5
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "months.parquet"), frame)
+
+
+def test_windows_written_by_the_engine_are_the_windows_frames(tmp_path):
+    """`prepare` has DuckDB write every window length itself: read back, each file is the
+    frame ``consumption`` returns for it (columns, types, order, values), with empty
+    kommun and death dates, an exclusion reason and a stay in every length."""
+    import pandas as pd
+    from narvard.data.consumption import consumption
+
+    dataset(
+        tmp_path,
+        "P1,inpatient,2019-03-08,2019-03-13,,1\nP2,er,2019-06-01,,0,\nP3,specialist,2019-12-01,,,",
+        "P2,x,comparison,2019-06-01,1941,M,2019-06-20,\nP3,x,HSVT,2019-12-28,1950,F,,K\n",
+    )
+    lengths = (10, 90, 365)
+    files = {n: tmp_path / f"windows_{n}.parquet" for n in lengths}
+    written = consumption(tmp_path, lengths, None, windows_to=files)
+    assert written.windows == {}
+    frames = consumption(tmp_path, lengths, None).windows
+    for n in lengths:
+        frame = frames[n]
+        assert frame["death_date"].isna().any() and frame["kommun"].isna().any()
+        assert frame["exclusion_reason"].notna().any() and frame["inpatient_days_after"].any()
+        pd.testing.assert_frame_equal(pd.read_parquet(files[n]), frame)

@@ -258,6 +258,7 @@ def consumption(
     months: tuple[int, int] | None = (MONTHS_BEFORE, MONTHS_AFTER),
     engine: Engine | None = None,
     months_to: Path | None = None,
+    windows_to: dict[int, Path] | None = None,
 ) -> Consumption:
     """Every per-patient table of a dataset from one pass over its contacts.
 
@@ -265,7 +266,8 @@ def consumption(
     where the data live); the windows of every length and the months are sums over it.
     ``months`` is (months before, months after) for the event study, or None to skip it;
     with ``months_to`` they are written to that Parquet file (by the engine, where it can)
-    instead of returned: millions of rows at national size.
+    instead of returned: millions of rows at national size. ``windows_to`` (window length →
+    Parquet file) does the same for the windows, which are then not returned either.
     ``engine`` runs the SQL elsewhere than the dataset's own source (e.g. a SparkSession).
     """
     dataset = Dataset.open(dataset)
@@ -287,16 +289,51 @@ def consumption(
             engine.discard("nv_event_days")
 
     def sums(engine: Engine) -> Consumption:
-        windows = {}
-        if lengths:
-            params = {"cfrom": contacts_from, "cto": contacts_to}
-            every = engine.frame(_windows_sql(lengths), params)
-            every = _in_python_order(engine, _conform_windows(every, lengths))
-            windows = {n: _one_length(every, n) for n in lengths}
+        params = {"cfrom": contacts_from, "cto": contacts_to}
+        windows = _windows(engine, lengths, params, windows_to) if lengths else {}
         by_month = _months(engine, months_before, months_after, months_to) if months else None
         return Consumption(windows, by_month)
 
     return _with_engine(dataset, engine, work)
+
+
+def _windows(
+    engine: Engine, lengths: tuple[int, ...], params: dict, to: dict[int, Path] | None
+) -> dict[int, pd.DataFrame]:
+    """The windows of every length as frames, or written to the files ``to`` ({} returned;
+    by the engine itself where it can, without a pandas copy)."""
+    if to is not None and engine.writes_parquet:
+        engine.materialize("nv_windows", _windows_sql(lengths), params)
+        try:
+            for length in lengths:
+                engine.write_parquet(_written_length_sql(length), None, to[length], None)
+        finally:
+            engine.discard("nv_windows")
+        return {}
+    every = engine.frame(_windows_sql(lengths), params)
+    every = _in_python_order(engine, _conform_windows(every, lengths))
+    windows = {n: _one_length(every, n) for n in lengths}
+    if to is None:
+        return windows
+    for length, frame in windows.items():
+        frame.to_parquet(to[length], index=False)
+    return {}
+
+
+def _written_length_sql(length: int) -> str:
+    """One window length of ``nv_windows`` with the columns and types of ``_one_length`` of
+    the conformed frame (dates as timestamps, as pandas writes datetime64), in its order."""
+    suffixed = [*_FACT_COLUMNS, *(f"{m}_{p}" for m in MEASURES for p in PERIODS)]
+    dates = ("index_date", "death_date")
+    columns = [
+        f'CAST("{c}" AS TIMESTAMP) AS "{c}"' if c in dates else f'"{c}"' for c in _COHORT_COLUMNS
+    ]
+    for column in suffixed:
+        kept = ("included", "history_observed", "died_after", "exclusion_reason")
+        kind = None if column in kept else "BIGINT"
+        value = f'"{column}_{length}"'
+        columns.append(f'{f"CAST({value} AS {kind})" if kind else value} AS "{column}"')
+    return f"SELECT {', '.join(columns)} FROM nv_windows ORDER BY patient_id"
 
 
 def _months(

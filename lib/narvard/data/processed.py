@@ -129,13 +129,11 @@ def processed_folder(data_dir: Path | Dataset, processed_root: Path, window_days
 def _aggregate(dataset: Dataset, staging: Path, key: str, window_days: int) -> None:
     """Write every processed file of the dataset into staging, then check them."""
     lengths = (window_days, *SENSITIVITY_WINDOWS)
-    tables = consumption(dataset, lengths, months_to=staging / MONTHS_FILE)  # one pass
-    windows = tables.windows[window_days]
-    windows.to_parquet(staging / WINDOWS_FILE, index=False)
-    for length, other in tables.windows.items():
-        if length != window_days:
-            other.to_parquet(staging / f"patient_windows_{length}.parquet", index=False)
-    rows = {"cohort": len(windows), "contacts": dataset.row_count("contacts")}
+    files = {n: staging / f"patient_windows_{n}.parquet" for n in lengths}
+    files[window_days] = staging / WINDOWS_FILE
+    consumption(dataset, lengths, windows_to=files, months_to=staging / MONTHS_FILE)  # one pass
+    n_patients = count_rows(staging / WINDOWS_FILE)
+    rows = {"cohort": n_patients, "contacts": dataset.row_count("contacts")}
     for name in ("areas", *OPTIONAL_TABLES):
         if dataset.has(name):
             table = _typed(dataset.text(name).frame.copy(), name)
@@ -143,7 +141,7 @@ def _aggregate(dataset: Dataset, staging: Path, key: str, window_days: int) -> N
             rows[name] = len(table)
     if (dataset.folder / CODEBOOK_FILE).is_file():
         shutil.copyfile(dataset.folder / CODEBOOK_FILE, staging / CODEBOOK_FILE)
-    manifest = _manifest(dataset, key, window_days, windows) | {"rows": rows}
+    manifest = _manifest(dataset, key, window_days, n_patients) | {"rows": rows}
     manifest["dialects"] = dataset.dialects()
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
     check_processed(ProcessedDataset(staging), dataset)
@@ -178,7 +176,7 @@ def _typed(table: pd.DataFrame, name: str) -> pd.DataFrame:
     return table
 
 
-def _manifest(dataset: Dataset, key: str, window_days: int, windows: pd.DataFrame) -> dict:
+def _manifest(dataset: Dataset, key: str, window_days: int, n_patients: int) -> dict:
     meta = dataset.meta
     return {
         "key": key,
@@ -189,7 +187,7 @@ def _manifest(dataset: Dataset, key: str, window_days: int, windows: pd.DataFram
         "window_days": int(window_days),
         "sensitivity_windows": list(SENSITIVITY_WINDOWS),
         "input_sha256": dataset.checksums,
-        "n_patients": int(len(windows)),
+        "n_patients": int(n_patients),
         "narvard_version": __version__,
         "prepared_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }

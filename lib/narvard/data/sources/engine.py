@@ -47,6 +47,9 @@ class Engine(ABC):
     # True when ORDER BY puts text in code-point order, as Python and pandas compare it
     # (DuckDB, Spark); PostgreSQL's order follows the database's locale.
     sorts_text_by_code_point: bool = False
+    # True when write_parquet has the engine write the file itself from its own result
+    # (DuckDB); otherwise the result comes to pandas first.
+    writes_parquet: bool = False
 
     @abstractmethod
     def execute(self, statement: str) -> None: ...
@@ -109,6 +112,7 @@ class DuckDBEngine(Engine):
 
     dialect = "duckdb"
     sorts_text_by_code_point = True
+    writes_parquet = True
 
     def __init__(self, files: dict[str, Path]) -> None:
         from narvard.data import duck
