@@ -137,3 +137,49 @@ def test_a_hidden_team_balance_hides_the_weighted_comparison_means(demo):
                 cases += 1
                 assert all(r["mean_comparison_weighted"] is None for r in group["balance"])
     assert cases > 0
+
+
+def test_an_areas_two_groups_together_hide_what_a_group_hides(demo):
+    """costs.total is HSVT + NSVT (computed before disclosure control); in the demo
+    areas NSVT's money figures are hidden, so the total's are too (else the total minus
+    HSVT's would give them), while sums of published figures stay."""
+    for raw, published in demo.values():
+        nets = [raw["costs"][g]["net_savings_sek"] for g in ("HSVT", "NSVT")]
+        assert raw["costs"]["total"]["net_savings_sek"] == pytest.approx(sum(nets))
+        groups = [published["costs"][g] for g in ("HSVT", "NSVT")]
+        total = published["costs"]["total"]
+        assert None in [g["net_savings_sek"] for g in groups]
+        assert total["net_savings_sek"] is None and total["net_savings_ci"] is None
+        assert total["per_100k"]["net_savings_sek"] is None
+        team_cost = sum(g["team_cost_sek"] for g in groups)
+        assert total["team_cost_sek"] == pytest.approx(team_cost)
+
+
+def test_a_total_keeps_the_sums_of_published_figures_only():
+    from narvard.stats.disclosure.costs import protect_area_total
+
+    def block(net, patients):
+        return {"net_savings_sek": net, "n_patients": patients, "team_cost_sek": 2e6}
+
+    total = {
+        "net_savings_sek": -3e6,
+        "net_savings_ci": [-5e6, -1e6],
+        "prob_net_positive": 0.01,
+        "n_patients": 160,
+        "team_cost_sek": 4e6,
+        "per_100k": {"net_savings_sek": -6e6, "team_cost_sek": 8e6},
+    }
+    shown = {"costs": {"HSVT": block(-2e6, 150), "NSVT": block(-1e6, 10), "total": dict(total)}}
+    protect_area_total(shown)
+    assert shown["costs"]["total"] == total
+    few = {"costs": {"HSVT": block(-2e6, 150), "NSVT": block(-1e6, None), "total": dict(total)}}
+    protect_area_total(few)
+    assert few["costs"]["total"] == total | {"n_patients": None}
+    hidden = {"costs": {"HSVT": block(-2e6, 150), "NSVT": block(None, None)}}
+    hidden["costs"]["total"] = total | {"per_100k": dict(total["per_100k"])}
+    protect_area_total(hidden)
+    gone = {"net_savings_sek": None, "net_savings_ci": None, "prob_net_positive": None}
+    assert hidden["costs"]["total"] == total | gone | {
+        "n_patients": None,
+        "per_100k": {"net_savings_sek": None, "team_cost_sek": 8e6},
+    }

@@ -85,9 +85,16 @@ def test_effects_overview_has_every_measure_and_the_regions_own_estimate():
     assert "Teamens justerade effekt per mått" in index_html([a, b])
 
 
-def test_net_cell_keeps_a_groups_net_when_the_other_is_hidden():
+def test_net_cell_shows_the_areas_total_or_each_groups_net_when_it_is_hidden():
     from narvard.report.index_page import _net_cell
 
-    assert _net_cell({"HSVT": -15.6e6, "NSVT": -2.0e6}) == "kostar 17,6\u00a0mnkr"
-    assert _net_cell({"HSVT": -15.6e6, "NSVT": None}) == "HSVT: kostar 15,6\u00a0mnkr; NSVT: –"
+    def costs(hsvt, nsvt, total="absent"):
+        blocks = {"HSVT": {"net_savings_sek": hsvt}, "NSVT": {"net_savings_sek": nsvt}}
+        return blocks | ({} if total == "absent" else {"total": {"net_savings_sek": total}})
+
+    # The number comes from results.json's total, not from a sum made here.
+    assert _net_cell(costs(-15.6e6, -2.0e6, -17.6e6)) == "kostar 17,6\u00a0mnkr"
+    hidden = "HSVT: kostar 15,6\u00a0mnkr; NSVT: –"
+    assert _net_cell(costs(-15.6e6, None, None)) == hidden
+    assert _net_cell({"HSVT": {"net_savings_sek": 3.1e6}}) == "sparar 3,1\u00a0mnkr"
     assert _net_cell({}) == "·"

@@ -45,23 +45,27 @@ def key_figures(results: dict) -> list[str]:
     """One row of the cross-area table, formatted in Swedish, from an area's results."""
     consumption = results["consumption"]
     survey = results["surveys"].get("patient")
-    nets = {g: b.get("net_savings_sek") for g, b in team_blocks(results["costs"]).items()}
     return [
         results["area_name"],
         fmt.number(results["population"]),
         *_group_cells(consumption, "HSVT"),
         *_group_cells(consumption, "NSVT"),
         fmt.share(survey["response_rate"]) if survey else "·",
-        _net_cell(nets),
+        _net_cell(results["costs"]),
     ]
 
 
-def _net_cell(nets: dict[str, float | None]) -> str:
-    """Both groups' net together, or each group's own when one of them is hidden."""
+def _net_cell(costs: dict) -> str:
+    """Both groups' net together (results.json's ``costs.total``), or each group's own when
+    the total is hidden or the area has one group."""
+    total = (costs.get("total") or {}).get("net_savings_sek")
+    if total is not None:
+        return fmt.net(total)
+    nets = {g: b.get("net_savings_sek") for g, b in team_blocks(costs).items()}
     if not nets:
         return "·"
-    if None not in nets.values():
-        return fmt.net(sum(nets.values()))
+    if len(nets) == 1 and None not in nets.values():
+        return fmt.net(*nets.values())
     return "; ".join(f"{group}: {fmt.net(net)}" for group, net in nets.items())
 
 

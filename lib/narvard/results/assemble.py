@@ -14,7 +14,7 @@ from narvard.data.processed import ProcessedDataset
 from narvard.results import frames
 from narvard.results.analysis import AreaAnalysis, analyse_area
 from narvard.results.benchmarks import benchmarks
-from narvard.results.costs import area_cost_blocks, jsonable, region_totals
+from narvard.results.costs import area_cost_blocks, area_total, jsonable, region_totals
 from narvard.results.flow import patient_flow
 from narvard.results.schema import check_results, read_results  # noqa: F401 - re-exported
 from narvard.stats.contract_costs import cost_results
@@ -181,9 +181,13 @@ def _costs(dataset, area_id: str, consumption: dict, analysis, region: dict):
     )
     if not crude:
         return {}
-    for group, block in area_cost_blocks(dataset, area_id, analysis).items():
+    blocks = area_cost_blocks(dataset, area_id, analysis)
+    for group, block in blocks.items():
         if group in crude:
             crude[group] = crude[group] | dict(block)
+    total = area_total(dataset, area_id, blocks)
+    if total is not None:
+        crude["total"] = total
     crude["region"] = region["costs"]
     return crude
 

@@ -91,6 +91,17 @@ def area_cost_blocks(
     return result
 
 
+def area_total(dataset: ProcessedDataset, area_id: str, blocks: dict) -> dict | None:
+    """HSVT and NSVT of the area together (the overview's net per area), summed as the
+    region's total is; None unless the area has a cost-effect block for both groups."""
+    groups = [blocks[g] for g in TEAM_GROUPS if g in blocks]
+    if len(groups) < 2:
+        return None
+    areas = dataset.areas()
+    population = float(areas.loc[areas["area_id"] == area_id, "population"].iloc[0])
+    return jsonable(ce.combined(groups, population))
+
+
 def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> dict:
     """The region's adjusted effects and summed costs (cached per comparison choice).
 

@@ -10,7 +10,8 @@ therefore hidden with any of these counts.
 
 from __future__ import annotations
 
-from narvard.domain import COSTED_MEASURES
+from narvard.domain import COSTED_MEASURES, TEAM_GROUPS
+from narvard.stats.cost_effect import SUMMED
 from narvard.stats.disclosure.cells import HEADLINE, SECONDARY, Path, Table, lookup
 
 COST_EFFECT = (
@@ -145,3 +146,35 @@ def declare_cost_effect(table: Table, results: dict, group: str, outside: str) -
                 [(keys["before"], 1.0), (keys["after"], -1.0), (cell.key, -1.0)],
                 f"{group} {measure}: avoided crude = before − after",
             )
+
+
+# Figures of a both-groups total computed from its sums (ratios, PSA intervals of a sum).
+_BUILT_ON = {
+    "return_per_krona": ("annual_gross_savings_adjusted_sek", "team_cost_sek"),
+    "return_per_krona_ci": ("annual_gross_savings_adjusted_sek", "team_cost_sek"),
+    "cost_per_avoided_bed_day_sek": ("team_cost_sek", "avoided_bed_days_per_year"),
+    "annual_gross_savings_ci": ("annual_gross_savings_adjusted_sek",),
+    "avoided_bed_days_per_year_ci": ("avoided_bed_days_per_year",),
+    "net_savings_ci": ("net_savings_sek",),
+    "prob_net_positive": ("net_savings_sek",),
+}
+
+
+def protect_area_total(results: dict) -> None:
+    """The area's two groups together (``costs.total``) are sums of the groups' own
+    figures: a sum is published only where both groups' figures are, since the total
+    minus one group's figure is the other's. What is computed from a hidden sum (a ratio,
+    an interval, the figure per 100 000 inhabitants) is hidden with it."""
+    costs = results.get("costs") or {}
+    total = costs.get("total")
+    if not total:
+        return
+    groups = [costs[g] for g in TEAM_GROUPS if g in costs]
+    hidden = {key for key in SUMMED if any(group.get(key) is None for group in groups)}
+    hidden |= {key for key, sums in _BUILT_ON.items() if hidden.intersection(sums)}
+    per_100k = total.get("per_100k") or {}
+    for key in hidden:
+        if key in total:
+            total[key] = None
+        if key in per_100k:
+            per_100k[key] = None

@@ -5,7 +5,8 @@ report): primary suppression figure by figure (``primary``); complementary suppr
 over every declared relation between published counts, to a fixed point
 (``complementary``), so that no hidden count can be recovered by adding or subtracting
 published numbers; sums over the region's areas that would reveal an area's hidden count
-(``region``); and the figures that quote hidden ones (comparisons, component means).
+(``region``); the area's two groups together where a group's figure behind the sum is
+hidden (``costs``); and the figures that quote hidden ones (comparisons, component means).
 ``min_cell = 0`` turns suppression off. Figures computed only for disclosure control
 (under the key ``PRIVATE``) are removed in every case.
 """
@@ -17,6 +18,7 @@ import copy
 from narvard import DEFAULT_MIN_CELL
 from narvard.stats.disclosure.cells import PRIVATE
 from narvard.stats.disclosure.complementary import protect
+from narvard.stats.disclosure.costs import protect_area_total
 from narvard.stats.disclosure.declare import declare
 from narvard.stats.disclosure.primary import apply_consequences, apply_primary, is_small
 from narvard.stats.disclosure.region import protect_region, protect_rest_of_region
@@ -39,6 +41,7 @@ def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
     protect(results, declare(source), min_cell)
     protect_region(results, private.get("region"), min_cell)
     protect_rest_of_region(results, min_cell)
+    protect_area_total(results)
     apply_consequences(results)
     _drop_private(results)
     return results
