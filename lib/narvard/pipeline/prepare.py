@@ -52,7 +52,7 @@ def prepared(source: Dataset, processed_root: Path, window_days: int) -> Process
     folder = processed_folder(source, processed_root, window_days)
     if is_complete(folder, window_days):
         say(f"Bearbetade data finns redan för dessa indata (aggregeras inte igen): {folder}")
-        dataset = prepare_dataset(source, processed_root, window_days)
+        dataset = ProcessedDataset(folder)
     else:
         started = time.monotonic()
         say(f"Aggregerar vårdkontakter per patient ({window_days} dagar) …")

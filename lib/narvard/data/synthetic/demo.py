@@ -515,15 +515,8 @@ def demo_tables(
 
 
 def _dataset_yml(seed: int, scale: str) -> str:
-    return (
-        f'name: "{DATASET_NAMES[scale]}"\n'
-        f"contacts_from: {PROCESS.contacts_from}\n"
-        f"contacts_to: {PROCESS.contacts_to}\n"
-        "synthetic: true\n"
-        f"generator: narvard.data.synthetic.demo\n"
-        f"seed: {seed}\n"
-        f"scale: {scale}\n"
-    )
+    facts = {"generator": "narvard.data.synthetic.demo", "seed": seed, "scale": scale}
+    return PROCESS.dataset_yml(DATASET_NAMES[scale], **facts)
 
 
 def write_demo_dataset(

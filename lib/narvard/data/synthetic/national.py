@@ -348,10 +348,7 @@ def _write_region_folder(folder: Path, region: Region) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     pq.write_table(region.cohort, folder / "cohort.parquet")
     pq.write_table(region.contacts, folder / "contacts.parquet")
-    extract = (
-        f"contacts_from: {demo.PROCESS.contacts_from}\ncontacts_to: {demo.PROCESS.contacts_to}\n"
-    )
-    (folder / "dataset.yml").write_text(f'name: "{region.area_id}"\n' + extract, encoding="utf-8")
+    (folder / "dataset.yml").write_text(demo.PROCESS.dataset_yml(region.area_id), encoding="utf-8")
 
 
 def _region_pairs(region: Region, twin: Region, window_days: int) -> pd.DataFrame:

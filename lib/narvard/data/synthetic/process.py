@@ -119,6 +119,14 @@ class Process:
         """Day number of an ISO date, counted from contacts_from."""
         return int((np.datetime64(date, "D") - self.start).astype(int))
 
+    def dataset_yml(self, name: str, **facts) -> str:
+        """dataset.yml of a synthetic dataset of this process: its name, the extract,
+        ``synthetic: true`` (every report then says so) and how it was made (``facts``)."""
+        lines = [f'name: "{name}"', f"contacts_from: {self.contacts_from}"]
+        lines += [f"contacts_to: {self.contacts_to}", "synthetic: true"]
+        lines += [f"{key}: {value}" for key, value in facts.items()]
+        return "\n".join(lines) + "\n"
+
     def untreated(self) -> Process:
         """The same process with every team multiplier set to 1 (the counterfactual)."""
         groups = {g: replace(m, effects={}, effect_periods=()) for g, m in self.groups.items()}

@@ -130,15 +130,9 @@ def _tables(process: Process, seed: int, size: float) -> dict:
 
 
 def _dataset_yml(s: Scenario, seed: int) -> str:
-    return (
-        f'name: "Simulering – {s.name} (syntetiska data, seed {seed})"\n'
-        f"contacts_from: {s.process.contacts_from}\n"
-        f"contacts_to: {s.process.contacts_to}\n"
-        "synthetic: true\n"
-        "generator: narvard.data.synthetic.scenarios\n"
-        f"scenario: {s.name}\n"
-        f"seed: {seed}\n"
-    )
+    name = f"Simulering – {s.name} (syntetiska data, seed {seed})"
+    facts = {"generator": "narvard.data.synthetic.scenarios", "scenario": s.name, "seed": seed}
+    return s.process.dataset_yml(name, **facts)
 
 
 def write_scenario(
