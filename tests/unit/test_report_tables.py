@@ -30,3 +30,23 @@ def test_a_year_in_the_balance_table_has_no_thousands_space():
            "mean_comparison_weighted": 2018.4, "smd_before": 0.2, "smd_after": 0.0}  # fmt: skip
     table = balance_table({"comparison_group": {"balance": [row]}})
     assert table.iloc[0]["Team"] == "2018,4"
+
+
+def test_the_age_table_shows_every_band_the_profile_counts():
+    """Ages 70, 80, 81 and 90 at the index date: one, two and one patient per band."""
+    import pandas as pd
+    from narvard.report.tables import profile_table
+    from narvard.stats.profile import group_profile
+
+    patients = pd.DataFrame(
+        {
+            "index_date": pd.to_datetime(["2019-03-01"] * 4),
+            "birth_year": [1949, 1939, 1938, 1929],
+            "sex": ["F", "M", "F", "F"],
+            "included": [True] * 4,
+        }
+    )
+    table = profile_table({"profile": {"groups": {"HSVT": group_profile(patients)}}})
+    row = table.iloc[0]
+    assert [row["Under 75 år"], row["75–84 år"], row["85 år och äldre"]] == ["1", "2", "1"]
+    assert row["Inskrivna"] == "4" and row["Andel kvinnor"] == "75\u00a0%"

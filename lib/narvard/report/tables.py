@@ -162,18 +162,14 @@ def profile_table(results: dict) -> pd.DataFrame:
     """Age and sex of every enrolled patient per group (section A)."""
     rows = []
     for group, p in results["profile"]["groups"].items():
-        bands = p["age_bands"]
-        rows.append(
-            {
-                "Grupp": group_name(group),
-                "Inskrivna": fmt.number(p["n_enrolled"]),
-                "Medelålder": fmt.number(p["mean_age"], 0),
-                "Andel kvinnor": fmt.share(p["share_women"]),
-                "Under 75 år": fmt.number(bands.get("<75")),
-                "75–84 år": fmt.number(bands.get("75-84")),
-                "85 år och äldre": fmt.number(bands.get("85+")),
-            }
-        )
+        row = {
+            "Grupp": group_name(group),
+            "Inskrivna": fmt.number(p["n_enrolled"]),
+            "Medelålder": fmt.number(p["mean_age"], 0),
+            "Andel kvinnor": fmt.share(p["share_women"]),
+        }
+        row |= {LEVEL_NAMES[band]: fmt.number(p["age_bands"].get(band)) for band in AGE_BANDS}
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
