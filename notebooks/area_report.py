@@ -76,7 +76,10 @@ if profile["groups"]:
         "delat med den förväntade målgruppen."
     )
     nb.show_table(report_tables.reach_table(results), "Inskrivna patienter per år (första besöket)")
-    nb.show_table(report_tables.profile_table(results), "Ålder och kön")
+    nb.show_table(
+        report_tables.profile_table(results),
+        "Ålder och kön hos patienterna som följs före och efter",
+    )
 else:
     nb.show_markdown("Området har inga patienter i uppgifterna.")
 

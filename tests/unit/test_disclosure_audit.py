@@ -183,3 +183,38 @@ def test_a_total_keeps_the_sums_of_published_figures_only():
         "n_patients": None,
         "per_100k": {"net_savings_sek": None, "team_cost_sek": 8e6},
     }
+
+
+def _published_differences(published: dict) -> dict[str, int]:
+    """Counts a reader gets by subtracting two published counts of nested sets of
+    patients: enrolled minus included per age band and sex, enrolled minus the adjusted
+    estimate's patients per period of index date."""
+    found = {}
+    for group, profile in (published.get("profile") or {}).get("groups", {}).items():
+        block = published["consumption"].get(group) or {}
+        levels = block.get("subgroups") or {}
+        enrolled = dict(profile.get("age_bands") or {})
+        if profile.get("n_women") is not None and profile.get("n_enrolled") is not None:
+            enrolled |= {"F": profile["n_women"], "M": profile["n_enrolled"] - profile["n_women"]}
+        included = {k: v.get("n_patients") for k, v in (levels.get("age_band") or {}).items()}
+        included |= {k: v.get("n_patients") for k, v in (levels.get("sex") or {}).items()}
+        for level, n in enrolled.items():
+            if n is not None and included.get(level) is not None:
+                found[f"{group} {level} excluded"] = n - included[level]
+        for period in (block.get("over_time") or {}).get("periods", []):
+            if period["n_enrolled"] is not None and period["n_team"] is not None:
+                found[f"{group} {period['period']} outside"] = (
+                    period["n_enrolled"] - period["n_team"]
+                )
+    return found
+
+
+def test_no_small_count_between_enrolled_and_included_patients(demo, contract):
+    """Enrolled (section A) and included (subgroups, per period) patients are published
+    apart; their difference per age band, sex or period must not be a small count."""
+    checked = 0
+    for _, published in [*demo.values(), contract]:
+        differences = _published_differences(published)
+        checked += len(differences)
+        assert {k: v for k, v in differences.items() if 0 < v < N} == {}
+    assert checked >= 10  # pairs published side by side (16 in these three results)

@@ -52,7 +52,8 @@ def level(n: int, before: int | None = None, after: int | None = None) -> dict:
 
 
 def nsvt_profile() -> dict:
-    """alingsås-lerum NSVT: 24 enrolled, 23 included, 1 excluded."""
+    """alingsås-lerum NSVT: 24 enrolled, 23 included, 1 excluded; age and sex are of the
+    23 included (the subgroup table's patients)."""
     return {
         "groups": {
             "NSVT": {
@@ -60,8 +61,8 @@ def nsvt_profile() -> dict:
                 "n_included": 23,
                 "mean_age": 84.0,
                 "n_women": 14,
-                "share_women": 14 / 24,
-                "age_bands": {"<75": 6, "75–84": 9, "85+": 9},
+                "share_women": 14 / 23,
+                "age_bands": {"<75": 6, "75–84": 8, "85+": 9},
                 "per_year": {"2017": 8, "2018": 16},
             }
         },
@@ -82,20 +83,19 @@ def test_excluded_is_not_enrolled_minus_included():
     assert out["consumption"]["NSVT"]["n_excluded"] is None
     assert out["exclusions"]["NSVT"]["after_window_outside_extract"] is None
     # 24 − 23 would give the 1 excluded patient: the enrolled are hidden, and with them
-    # what derives from them (the share of women, the mean age, the coverage) ...
-    assert group["n_enrolled"] is None and group["share_women"] is None
-    assert group["mean_age"] is None
+    # the coverage ...
+    assert group["n_enrolled"] is None
     assert out["profile"]["coverage"]["NSVT"]["patients_reached"] is None
-    # ... and then the years and age bands would add up to the enrolled: the smallest
-    # of each is hidden too.
+    # ... and then the index years would add up to the enrolled: the smallest is hidden.
     assert group["per_year"] == {"2017": None, "2018": 16}
-    assert group["age_bands"] == {"<75": None, "75–84": 9, "85+": 9}
-    assert (group["n_included"], group["n_women"]) == (23, 14)
+    # Age and sex describe the 23 included, who stay published: nothing hides them.
+    assert group["age_bands"] == {"<75": 6, "75–84": 8, "85+": 9}
+    assert (group["n_included"], group["n_women"], group["mean_age"]) == (23, 14, 84.0)
     assert out["consumption"]["NSVT"]["n_patients"] == 23
 
 
 def test_complementary_suppression_cascades_to_a_fixed_point():
-    """One hidden count, three relations: excluded → enrolled → year and age band."""
+    """One hidden count, two relations: excluded → enrolled → index year."""
     results = {
         "consumption": {"NSVT": consumption(23, excluded=1)},
         "profile": nsvt_profile(),
@@ -104,7 +104,6 @@ def test_complementary_suppression_cascades_to_a_fixed_point():
     complements = protect(shown, declare(results), N)
     assert complements == [
         "profile/groups/NSVT/n_enrolled",  # enrolled = included + excluded
-        "profile/groups/NSVT/age_bands/<75",  # enrolled = Σ age bands
         "profile/groups/NSVT/per_year/2017",  # enrolled = Σ index years
     ]
 
@@ -127,11 +126,11 @@ def test_one_small_exclusion_reason_hides_the_other():
 
 def test_few_men_hide_the_number_of_women():
     profile = nsvt_profile()
-    profile["groups"]["NSVT"]["n_women"] = 21
-    profile["groups"]["NSVT"]["share_women"] = 21 / 24
+    profile["groups"]["NSVT"]["n_women"] = 20
+    profile["groups"]["NSVT"]["share_women"] = 20 / 23
     results = {"consumption": {"NSVT": consumption(23, excluded=1)}, "profile": profile}
     group = suppress_results(results, N)["profile"]["groups"]["NSVT"]
-    assert group["n_women"] is None and group["share_women"] is None  # 24 − 21 = 3 men
+    assert group["n_women"] is None and group["share_women"] is None  # 23 − 20 = 3 men
 
 
 # --------------------------------------------------------------------- subgroups

@@ -33,20 +33,22 @@ def test_a_year_in_the_balance_table_has_no_thousands_space():
 
 
 def test_the_age_table_shows_every_band_the_profile_counts():
-    """Ages 70, 80, 81 and 90 at the index date: one, two and one patient per band."""
+    """Ages 70, 80, 81 and 90 at the index date: one, two and one patient per band (an
+    excluded patient of 60 is enrolled, but not in the table of those followed)."""
     import pandas as pd
     from narvard.report.tables import profile_table
     from narvard.stats.profile import group_profile
 
     patients = pd.DataFrame(
         {
-            "index_date": pd.to_datetime(["2019-03-01"] * 4),
-            "birth_year": [1949, 1939, 1938, 1929],
-            "sex": ["F", "M", "F", "F"],
-            "included": [True] * 4,
+            "index_date": pd.to_datetime(["2019-03-01"] * 5),
+            "birth_year": [1949, 1939, 1938, 1929, 1959],
+            "sex": ["F", "M", "F", "F", "M"],
+            "included": [True] * 4 + [False],
         }
     )
     table = profile_table({"profile": {"groups": {"HSVT": group_profile(patients)}}})
     row = table.iloc[0]
     assert [row["Under 75 år"], row["75–84 år"], row["85 år och äldre"]] == ["1", "2", "1"]
-    assert row["Inskrivna"] == "4" and row["Andel kvinnor"] == "75\u00a0%"
+    assert row["Följda före och efter"] == "4" and row["Andel kvinnor"] == "75\u00a0%"
+    assert row["Medelålder"] == "80"

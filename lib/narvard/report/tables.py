@@ -159,12 +159,13 @@ def table_cell(value: object) -> str:
 
 
 def profile_table(results: dict) -> pd.DataFrame:
-    """Age and sex of every enrolled patient per group (section A)."""
+    """Age and sex per group of the patients followed before and after (section A): the
+    patients of every other table of the report."""
     rows = []
     for group, p in results["profile"]["groups"].items():
         row = {
             "Grupp": group_name(group),
-            "Inskrivna": fmt.number(p["n_enrolled"]),
+            "Följda före och efter": fmt.number(p["n_included"]),
             "Medelålder": fmt.number(p["mean_age"], 0),
             "Andel kvinnor": fmt.share(p["share_women"]),
         }

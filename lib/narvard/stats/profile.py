@@ -22,15 +22,18 @@ STAFFING_KEYS = {"HSVT": {"doctors": 3.5}, "NSVT": {"doctors": 1.0, "nurses": 2.
 
 
 def group_profile(patients: pd.DataFrame) -> dict:
-    """Age, sex and enrolment per index year for one group's patients (included or not)."""
-    age = patients["index_date"].dt.year - patients["birth_year"]
+    """Enrolment per index year of one group's patients (included or not), and the age and
+    sex of those followed before and after (included): the patients of every other table,
+    so that no two published counts differ by a handful of excluded patients."""
     included = patients[patients["included"]]
+    age = included["index_date"].dt.year - included["birth_year"]
+    women = included["sex"] == "F"
     return {
         "n_enrolled": int(len(patients)),
         "n_included": int(len(included)),
         "mean_age": float(age.mean()) if len(age) else None,
-        "n_women": int((patients["sex"] == "F").sum()),
-        "share_women": float((patients["sex"] == "F").mean()) if len(patients) else None,
+        "n_women": int(women.sum()),
+        "share_women": float(women.mean()) if len(included) else None,
         "age_bands": {
             b: int(n)
             for b, n in age_band(age).value_counts().reindex(AGE_BANDS, fill_value=0).items()

@@ -1,7 +1,8 @@
 """Cells and relations of the patient figures (docs/disclosure.md, "Relations").
 
-Per group: enrolled = included + excluded = Σ index years = Σ age bands = women + men;
-excluded = Σ reasons; included = Σ levels of each subgroup kind, and each event total =
+Per group: enrolled = included + excluded = Σ index years; excluded = Σ reasons;
+included = Σ levels of each subgroup kind (section A's age bands and women are the same
+cells as the subgroup table's levels), and each event total =
 Σ the levels' implied counts (mean × patients); the report's own window length repeats
 the main figures, and a shorter window has the patients of a longer one and more; the
 adjusted estimate: included = its patients + those outside it, each event total = its
@@ -290,6 +291,9 @@ def _over_time(table: Table, results: dict, group: str, block: dict | None) -> N
         hides = [path + ("n_team",), path + ("measures",)]  # an estimate shows its patients
         if cell := _period_count(table, path, period, "n_team", hides):
             team.append(cell.key)
+        # The period's enrolled = its patients in the estimate + those outside it.
+        whole, part = name(path + ("n_enrolled",)), name(path + ("n_team",))
+        _outside(table, whole, part, f"patients/{group}/over_time/{i}/outside_adjusted")
     group_enrolled = name(("profile", "groups", group, "n_enrolled"))
     if group_enrolled in table.cells:
         table.total(group_enrolled, enrolled, f"{group}: enrolled = Σ periods")
@@ -323,11 +327,16 @@ def _team_balance(block: dict, base: Path) -> list[Path]:
 
 
 def _profile(table: Table, results: dict, group: str, profile: dict) -> None:
+    """Section A: enrolled patients (reached, per index year), and the age and sex of the
+    included ones, which are the subgroup table's patients again (the same cells)."""
     base = ("profile", "groups", group)
     enrolled = name(base + ("n_enrolled",))
-    hides = [base + (k,) for k in ("n_enrolled", "mean_age", "share_women")]
     table.cell(
-        enrolled, profile.get("n_enrolled"), (base + ("n_enrolled",),), hides=hides, tier=SECONDARY
+        enrolled,
+        profile.get("n_enrolled"),
+        (base + ("n_enrolled",),),
+        hides=[base + ("n_enrolled",)],
+        tier=SECONDARY,
     )
     reached = ("profile", "coverage", group)
     table.view(
@@ -336,37 +345,46 @@ def _profile(table: Table, results: dict, group: str, profile: dict) -> None:
         (reached + ("patients_reached",),),
         [reached + ("patients_reached",), reached + ("coverage",)],
     )
+    about_included = [base + ("n_included",), base + ("mean_age",)]
     if included(group) in table.cells:
-        table.view(
-            included(group),
-            profile.get("n_included"),
-            (base + ("n_included",),),
-            [base + ("n_included",)],
-        )
+        table.view(included(group), profile.get("n_included"), about_included[:1], about_included)
     else:
         table.cell(
             included(group),
             profile.get("n_included"),
-            (base + ("n_included",),),
-            hides=[base + ("n_included",)],
+            about_included[:1],
+            hides=about_included,
             tier=ANCHOR,
         )
     excluded = name(("consumption", group, "n_excluded"))
     table.total(enrolled, [included(group), excluded], f"{group}: enrolled = included + excluded")
-    women = name(base + ("n_women",))
-    table.cell(
-        women,
-        profile.get("n_women"),
-        (base + ("n_women",),),
-        hides=[base + ("n_women",), base + ("share_women",)],
-        tier=SECONDARY,
-    )
-    _outside(table, enrolled, women, f"patients/{group}/men", attribute=True)
-    for kind in ("age_bands", "per_year"):
-        parts = []
-        for level, count in (profile.get(kind) or {}).items():
-            path = base + (kind, level)
-            cell = table.cell(name(path), count, (path,), hides=[path], tier=DETAIL)
-            if cell:
-                parts.append(cell.key)
-        table.total(enrolled, parts, f"{group}: enrolled = Σ {kind}")
+    women = _level_cell(table, group, ("sex", "F"), base + ("n_women",), profile.get("n_women"))
+    if women:
+        table.add_to_hides(women, [base + ("share_women",)])
+    if women == name(base + ("n_women",)):  # no subgroup table by sex: the men are implied
+        _outside(table, included(group), women, f"patients/{group}/men", attribute=True)
+    bands = [
+        _level_cell(table, group, ("age_band", band), base + ("age_bands", band), count)
+        for band, count in (profile.get("age_bands") or {}).items()
+    ]
+    table.total(included(group), [b for b in bands if b], f"{group}: included = Σ age bands")
+    years = []
+    for year, count in (profile.get("per_year") or {}).items():
+        path = base + ("per_year", year)
+        if table.cell(name(path), count, (path,), hides=[path], tier=DETAIL):
+            years.append(name(path))
+    table.total(enrolled, years, f"{group}: enrolled = Σ per_year")
+
+
+def _level_cell(table: Table, group: str, level: tuple[str, str], path: Path, count) -> str | None:
+    """Section A's count of the included patients of one sex or age band: the subgroup
+    table's count of the same patients where it has a table of that kind (one cell, two
+    views; a level it lacks has no patients, which that table shows already)."""
+    kind = name(("consumption", group, "subgroups", level[0]))
+    key = f"{kind}/{level[1]}/n_patients"
+    if key in table.cells:
+        table.view(key, count, (path,), [path])
+        return key
+    if any(k.startswith(kind + "/") for k in table.cells):
+        return None
+    return table.cell(name(path), count, (path,), hides=[path], tier=DETAIL) and name(path)

@@ -139,10 +139,13 @@ def _suppress_profile(profile: dict, min_cell: int) -> None:
         if is_small(group["n_enrolled"], min_cell):
             _null_all(group)
             continue
-        for key in ("n_included", "n_women"):
-            if is_small(group[key], min_cell):
-                group[key] = None
-        if group["n_women"] is None or is_small(group["n_enrolled"] - group["n_women"], min_cell):
+        if is_small(group["n_included"], min_cell):  # age and sex are of these patients
+            group["n_included"] = group["mean_age"] = None
+            group["age_bands"] = dict.fromkeys(group["age_bands"])
+        if group["n_women"] is not None and is_small(group["n_women"], min_cell):
+            group["n_women"] = None
+        men = None if group["n_included"] is None else group["n_included"] - (group["n_women"] or 0)
+        if group["n_women"] is None or is_small(men, min_cell):
             group["n_women"] = group["share_women"] = None
         for table in (group["age_bands"], group["per_year"]):
             for key, count in table.items():
