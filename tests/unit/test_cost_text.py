@@ -20,7 +20,7 @@ from chart_checks import chart_problems
 from narvard.report import formatting as fmt
 from narvard.report.cost_text import cost_paragraph, row_label, setting_label
 from narvard.report.formatting import MINUS, NBSP
-from narvard.report.tornado import tornado_chart
+from narvard.report.tornado import NET_AXIS, tornado_chart
 from narvard.stats import cost_effect as ce
 
 COSTS = {
@@ -85,11 +85,26 @@ def test_paragraph_when_the_teams_save_more_than_they_cost():
         "krona ger 1,89 kr tillbaka i sjukhusvård."
     )
     low, high = costs["net_savings_ci"]
-    interval = f"mellan {fmt.sek(low, millions=True)} och {fmt.sek(high, millions=True)} per år"
-    assert f"nettot ligger med 95 % sannolikhet {interval}" in text
-    assert low < 5_000_000 < high
+    assert low < 0 < 5_000_000 < high  # the interval reaches a small net cost
+    interval = (
+        f"allt från en nettokostnad på {fmt.sek(-low, millions=True)} till en nettobesparing "
+        f"på {fmt.sek(high, millions=True)} per år"
+    )
+    assert f"med 95 % sannolikhet blir det {interval}" in text
     assert "Mest beror svaret på" in text
     assert "jämnt ut" not in text  # no break-even sentence when the net is positive
+
+
+def test_a_net_is_a_cost_or_a_saving_never_a_negative_saving():
+    from narvard.report.cost_text import net_amount, net_range
+
+    assert net_amount(-4.6e6) == f"en nettokostnad på 4,6{NBSP}mnkr"
+    assert net_amount(3.1e6) == f"en nettobesparing på 3,1{NBSP}mnkr"
+    assert net_range(-5.6e6, -3.3e6) == f"en nettokostnad på mellan 3,3 och 5,6{NBSP}mnkr"
+    assert net_range(1.2e6, 8.0e6) == f"en nettobesparing på mellan 1,2 och 8,0{NBSP}mnkr"
+    assert net_range(-2.0e6, 1.5e6) == (
+        f"allt från en nettokostnad på 2,0{NBSP}mnkr till en nettobesparing på 1,5{NBSP}mnkr"
+    )
 
 
 def test_paragraph_uses_decimal_comma_and_mnkr():
@@ -134,7 +149,7 @@ def test_paragraph_names_the_largest_tornado_bar_with_its_values():
     # Lower-case first letter only: the interval stays "KI".
     assert "Mest beror svaret på effekten på vårddagar i slutenvård (95 % KI): med " in text
     low, high = sorted(top["settings"], key=lambda s: s["net_savings_sek"])
-    assert f"med {setting_label(low)} blir nettot" in text
+    assert f"med {setting_label(low)} blir det en netto" in text
     assert setting_label(low) == f"{MINUS}19{NBSP}%"  # RR 2/3 · e^{+1,96·0,1} = 0,81
     assert setting_label(high) == f"{MINUS}45{NBSP}%"  # RR 2/3 · e^{−1,96·0,1} = 0,55
 
@@ -251,7 +266,7 @@ def test_tornado_chart_draws_one_bar_per_row(full_tornado):
             f"{MINUS}0,5",
             "0",
         ]
-        assert ax.get_xlabel() == "Nettobesparing per år (mnkr)"
+        assert ax.get_xlabel() == NET_AXIS
     finally:
         plt.close(fig)
 

@@ -45,6 +45,20 @@ def test_a_hidden_cost_is_explained_and_an_effect_without_interval_gives_no_verd
     assert verdict.verdict(results(ci=(None, None))) == []
 
 
+def test_a_net_hidden_with_its_patients_shown_is_explained_too():
+    """Complementary suppression can hide the money of 231 patients (simba HSVT in the
+    demo): the sentence still says why, while a net that cannot be computed (no team
+    cost) says nothing."""
+    hidden = results(net=None)
+    hidden["costs"]["HSVT"] |= {"basis": "adjusted", "team_cost_sek": 7.1e6}
+    (line,) = verdict.verdict(hidden)
+    assert line.endswith(verdict.COST_HIDDEN)
+    no_cost = results(net=None)
+    no_cost["costs"]["HSVT"] |= {"basis": "adjusted", "team_cost_sek": None}
+    (line,) = verdict.verdict(no_cost)
+    assert line.endswith("statistiskt säkerställd.")
+
+
 def test_cards_show_the_same_change_and_the_net_as_a_cost():
     effect, cost = cards.effect_cards(results()) + cards.cost_cards(results())
     assert (effect["value"], effect["interval"]) == (

@@ -60,6 +60,23 @@ def _mnkr(value: float) -> str:
     return fmt.sek(value, millions=True)
 
 
+def net_amount(value: float) -> str:
+    """A net per year as a cost or a saving, never a negative saving: 'en nettokostnad på
+    4,6 mnkr', 'en nettobesparing på 3,1 mnkr'."""
+    kind = "nettokostnad" if value < 0 else "nettobesparing"
+    return f"en {kind} på {_mnkr(abs(value))}"
+
+
+def net_range(low: float, high: float) -> str:
+    """A net interval in the same terms: 'en nettokostnad på mellan 3,3 och 5,6 mnkr', or
+    from a cost to a saving when it spans zero."""
+    if high < 0:
+        return f"en nettokostnad på mellan {fmt.number(-high / 1e6, 1)} och {_mnkr(-low)}"
+    if low >= 0:
+        return f"en nettobesparing på mellan {fmt.number(low / 1e6, 1)} och {_mnkr(high)}"
+    return f"allt från en nettokostnad på {_mnkr(-low)} till en nettobesparing på {_mnkr(high)}"
+
+
 def _relative_change(block: Mapping, measure: str) -> float | None:
     """After vs expected (adjusted) or vs before (crude), in percent."""
     entry = block["avoided_use"][measure]
@@ -143,8 +160,8 @@ def _certainty_sentence(block: Mapping) -> str:
     else:
         lead = "Osäkerheten är stor"
     return (
-        f"{lead}: nettot ligger med 95 % sannolikhet mellan {_mnkr(interval[0])} och "
-        f"{_mnkr(interval[1])} per år (osäkerheten i effekten, styckkostnaderna och teamens "
+        f"{lead}: med 95 % sannolikhet blir det {net_range(*interval)} per år "
+        f"(osäkerheten i effekten, styckkostnaderna och teamens "
         f"kostnad), och sannolikheten att teamen sparar mer än de kostar är "
         f"{fmt.probability(prob)}."
     )
@@ -160,9 +177,9 @@ def _tornado_sentence(block: Mapping) -> str:
     label = row_label(row)
     label = label[:1].lower() + label[1:]  # "effekten på … (95 % KI)" keeps its KI
     return (
-        f"Mest beror svaret på {label}: med {setting_label(low)} blir nettot "
-        f"{_mnkr(low['net_savings_sek'])}, med {setting_label(high)} "
-        f"{_mnkr(high['net_savings_sek'])}."
+        f"Mest beror svaret på {label}: med {setting_label(low)} blir det "
+        f"{net_amount(low['net_savings_sek'])} per år, med {setting_label(high)} "
+        f"{net_amount(high['net_savings_sek'])}."
     )
 
 

@@ -105,7 +105,10 @@ def show_html(markup: str) -> None:
     display(HTML(markup))
 
 
-ALL_HIDDEN_NOTE = "Alla siffror i tabellen döljs, eftersom de bygger på för få personer."
+ALL_HIDDEN_NOTE = (
+    "Alla siffror i tabellen döljs, eftersom de bygger på för få personer eller skulle kunna "
+    "räknas fram ur andra siffror i rapporten."
+)
 
 
 def show_table(table: pd.DataFrame, caption: str = "") -> None:

@@ -412,7 +412,7 @@ def region_cost_table(costs: dict) -> pd.DataFrame:
                 "Bruttobesparing per år, justerad": fmt.sek(
                     block.get("annual_gross_savings_adjusted_sek"), millions=True
                 ),
-                "Nettobesparing per år": fmt.sek(block.get("net_savings_sek"), millions=True),
+                "Netto per år": fmt.net(block.get("net_savings_sek")),
                 "95 % KI": _interval(block.get("net_savings_ci")),
                 "Sannolikhet för positivt netto": fmt.probability(block.get("prob_net_positive")),
             }

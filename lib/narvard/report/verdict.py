@@ -62,7 +62,20 @@ def effect_sentence(group: str, did: Mapping) -> str | None:
 
 
 COST_IS_AN_ESTIMATE = "Teamens kostnad är en uppskattning; se avsnittet om kostnader."
-COST_HIDDEN = "Nettot i kronor visas inte, eftersom det bygger på för få patienter."
+COST_HIDDEN = (
+    "Nettot i kronor visas inte, för att skydda enskilda patienter: det bygger på antal som "
+    "är för små för att visas eller som annars skulle kunna räknas fram ur rapportens andra "
+    "siffror."
+)
+
+
+def is_hidden_net(block: Mapping) -> bool:
+    """True when disclosure control hid the net (it exists: an adjusted estimate and a team
+    cost), not when it cannot be computed."""
+    if not block or block.get("net_savings_sek") is not None:
+        return False
+    computed = block.get("basis") == "adjusted" and block.get("team_cost_sek") is not None
+    return block.get("n_patients") is None or computed
 
 
 def cost_sentence(block: Mapping) -> str | None:
@@ -70,7 +83,7 @@ def cost_sentence(block: Mapping) -> str | None:
     and what it rests on; why it is missing when disclosure control hid it."""
     net = block.get("net_savings_sek")
     if net is None:
-        return COST_HIDDEN if block and block.get("n_patients") is None else None
+        return COST_HIDDEN if is_hidden_net(block) else None
     chance = fmt.probability(block.get("prob_net_positive"))
     if net >= 0:
         money = f"sparar teamen omkring {fmt.sek(net, millions=True)} per år mer än de kostar"
