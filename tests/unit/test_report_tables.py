@@ -52,3 +52,36 @@ def test_the_age_table_shows_every_band_the_profile_counts():
     assert [row["Under 75 år"], row["75–84 år"], row["85 år och äldre"]] == ["1", "2", "1"]
     assert row["Följda före och efter"] == "4" and row["Andel kvinnor"] == "75\u00a0%"
     assert row["Medelålder"] == "80"
+
+
+def test_the_adjusted_table_sets_the_crude_change_per_day_alive_beside_the_effect():
+    """Deaths shorten the after window: 20 → 17 bed days per patient is −15 %, but per day
+    alive (rate ratio 1,00) nothing changed; the table says the latter, as its effect."""
+    from narvard.domain import MEASURES
+    from narvard.report.tables import adjusted_table
+
+    measure = {"before_mean": 20.0, "after_mean": 17.0, "change_pct": -15.0, "rate_ratio": 1.0}
+    did = {"rate_ratio": 0.8, "ci": [0.7, 0.9], "n_team": 80, "n_comparison": 300}
+    block = {"measures": dict.fromkeys(MEASURES, measure), "did": dict.fromkeys(MEASURES, did)}
+    table = adjusted_table({"consumption": {"HSVT": block}})
+    row = table.iloc[0]
+    assert row["Enkel förändring per levd dag (före–efter)"] == "0\u00a0%"
+    assert row["Effekt jämfört med liknande patienter utan team (95 % KI)"].startswith("\u221220")
+
+
+def test_a_share_hidden_among_many_answers_is_explained():
+    """58 of 60 positive: the share would show the 2 others, so it is hidden while n=60
+    stays; the table shows '– (n=60)' and the report explains it is not too few."""
+    from narvard.report.survey_tables import has_hidden_share_with_n, survey_table
+
+    def survey(share):
+        cell = {"n": 60, "positive": None if share is None else 30, "share_positive": share}
+        return {
+            "items": {"q1": {"all": cell}},
+            "questions": {"q1": {"text": "Känner du dig trygg?"}},
+        }
+
+    hidden = survey(None)
+    assert survey_table(hidden).iloc[0]["Samtliga"] == "– (n=60)"
+    assert has_hidden_share_with_n(hidden)
+    assert not has_hidden_share_with_n(survey(0.5))

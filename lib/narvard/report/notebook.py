@@ -213,6 +213,8 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
             survey_tables.survey_table(survey),
             f"{name} – andel positiva svar med 95 % konfidensintervall och antal svar",
         )
+        if survey_tables.has_hidden_share_with_n(survey):
+            show_markdown(f"*{survey_tables.HIDDEN_SHARE_NOTE}*")
     if survey.get("components"):
         show_table(
             survey_tables.components_table(survey),

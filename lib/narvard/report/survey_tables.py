@@ -26,6 +26,23 @@ def survey_table(survey: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Why a share can be hidden although many answered (shown below the table when it is).
+HIDDEN_SHARE_NOTE = (
+    "Ett streck med antal svar, t.ex. – (n=60), betyder inte att för få svarade: nästan "
+    "alla (eller nästan inga) svarade positivt, och andelen skulle då visa hur de få andra "
+    "svarade."
+)
+
+
+def has_hidden_share_with_n(survey: dict) -> bool:
+    """True when a share is hidden while its number of answers is shown."""
+    return any(
+        cell.get("share_positive") is None and cell.get("n") is not None
+        for item in survey["items"].values()
+        for cell in item.values()
+    )
+
+
 def _share_with_n(cell: dict) -> str:
     """'94 % (88–97), n=130': share positive, Wilson interval and number of answers."""
     n = f"n={fmt.number(cell['n'])}" if cell["n"] is not None else ""

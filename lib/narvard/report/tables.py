@@ -209,7 +209,8 @@ STAFF_ROLES = {"doctors": "läkare", "nurses": "sjuksköterskor"}
 
 
 def adjusted_table(results: dict) -> pd.DataFrame:
-    """The adjusted effect beside the crude change and the other comparison group."""
+    """The adjusted effect beside the crude change and the other comparison group, all per
+    day alive (the crude change per patient, the contract's, is in the consumption table)."""
     rows = []
     for group in TEAM_GROUPS:
         block = results["consumption"].get(group)
@@ -222,7 +223,9 @@ def adjusted_table(results: dict) -> pd.DataFrame:
                 {
                     "Grupp": group,
                     "Mått": MEASURE_NAMES[measure],
-                    "Enkel förändring (före–efter)": _change(m),
+                    "Enkel förändring per levd dag (före–efter)": fmt.ratio_change(
+                        m.get("rate_ratio")
+                    ),
                     "Effekt jämfört med liknande patienter utan team (95 % KI)": fmt.ratio_change(
                         did.get("rate_ratio"), did.get("ci")
                     ),
