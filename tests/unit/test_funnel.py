@@ -141,7 +141,7 @@ def test_legend_names_the_control_limits(crowded):
     texts = [t.get_text() for t in legend.get_texts()]
     assert f"95{NBSP}% kontrollgräns" in texts
     assert f"99,8{NBSP}% kontrollgräns" in texts
-    assert "Regionens genomsnitt" in texts and "Område" in texts
+    assert "Områdenas genomsnitt" in texts and "Område" in texts  # no region estimate here
     styles = {h.get_label(): h.get_linestyle() for h in legend.legend_handles}
     curves = [line for line in crowded.axes[0].lines if line.get_linestyle() != "None"]
     limits = {line.get_linestyle() for line in curves if len(line.get_xdata()) > 2}
@@ -172,3 +172,18 @@ def test_the_overview_draws_a_funnel_only_with_points():
     no_interval = area("A", 100, 0.8)
     no_interval["consumption"]["HSVT"]["did"]["inpatient_days"]["ci"] = None
     assert funnels([no_interval]) == []
+
+
+def test_the_limits_centre_on_the_regions_own_estimate_and_left_out_areas_say_why():
+    """The overview table's region row (−34 %) is the line, not the mean of the plotted
+    areas; an area whose patients are hidden is named with that reason."""
+    areas = [area("Fyrbodal", 230, 0.9), area("SIMBA", 120, 0.7), area("Skaraborg", 90, 0.6)]
+    areas[0]["region_effects"] = {"HSVT": {"inpatient_days": {"rate_ratio": 0.66}}}
+    areas[2]["consumption"]["HSVT"]["did"]["inpatient_days"]["n_team"] = None
+    fig = funnel_chart(areas, "HSVT")
+    centre = [line for line in fig.axes[0].lines if len(set(line.get_ydata())) == 1]
+    assert [line.get_ydata()[0] for line in centre] == [pytest.approx(-34.0)]
+    assert "Hela regionen" in [t.get_text() for t in fig.legends[0].get_texts()]
+    plt.close(fig)
+    (html,) = funnels(areas)
+    assert "Saknas i figuren: Skaraborg (antalet patienter i skattningen döljs" in html

@@ -1,5 +1,6 @@
 """Funnel plot of the overview page: each area's adjusted change against its number of
-patients, with control limits around the region's pooled change.
+patients, with control limits around the region's own estimate (the overview table's
+region row; the areas' pooled change where the region has none).
 
 Labels never overlap. After the layout is fixed, each area's name is tried at a few
 positions around its point, in a fixed order, and kept at the first where it lies inside
@@ -85,6 +86,14 @@ def funnel_points(all_results: list[dict], group: str, measure: str) -> list[Poi
     return points
 
 
+def region_log_ratio(all_results: list[dict], group: str, measure: str) -> float | None:
+    """The region's own adjusted estimate (all its patients, the overview table's region
+    row), the centre of the control limits; None without one."""
+    effects = (all_results[0].get("region_effects") or {}) if all_results else {}
+    ratio = ((effects.get(group) or {}).get(measure) or {}).get("rate_ratio")
+    return math.log(ratio) if ratio else None
+
+
 def pooled_and_spread(points: Sequence[Point]) -> tuple[float, float]:
     """Inverse-variance pooled log ratio, and the median of se·√n (the SE of one patient)."""
     weights = [1 / p.se**2 for p in points]
@@ -100,8 +109,10 @@ def funnel_chart(all_results: list[dict], group: str, measure: str = "inpatient_
     points = funnel_points(all_results, group, measure)
     fig, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, 4.6), layout="constrained")
     pooled = spread = None
+    region = region_log_ratio(all_results, group, measure)
     if points:
         pooled, spread = pooled_and_spread(points)
+        pooled = pooled if region is None else region
         _draw_limits(ax, points, pooled, spread)
         ax.plot(
             [p.n for p in points],
@@ -120,7 +131,10 @@ def funnel_chart(all_results: list[dict], group: str, measure: str = "inpatient_
         f"{MEASURE_NAMES[measure]}, {group}: förändring jämfört med liknande patienter", loc="left"
     )
     legend = fig.legend(
-        handles=_legend_handles(), loc="outside lower center", ncols=2, frameon=False
+        handles=_legend_handles(region is not None),
+        loc="outside lower center",
+        ncols=2,
+        frameon=False,
     )
     fig.draw_without_rendering()
     fig.set_layout_engine("none")  # positions are final: labels are placed against them
@@ -148,7 +162,7 @@ def _draw_limits(ax, points: Sequence[Point], pooled: float, spread: float) -> N
     ax.axhline(100 * (math.exp(pooled) - 1), color=POOLED_COLOUR, linewidth=1)
 
 
-def _legend_handles() -> list:
+def _legend_handles(region: bool = True) -> list:
     limits = [
         Line2D(
             [],
@@ -163,7 +177,13 @@ def _legend_handles() -> list:
     return [
         Line2D([], [], color=POINT_COLOUR, marker="o", linestyle="", label="Område"),
         *limits[:1],
-        Line2D([], [], color=POOLED_COLOUR, linewidth=1, label="Regionens genomsnitt"),
+        Line2D(
+            [],
+            [],
+            color=POOLED_COLOUR,
+            linewidth=1,
+            label="Hela regionen" if region else "Områdenas genomsnitt",
+        ),
         *limits[1:],
     ]
 

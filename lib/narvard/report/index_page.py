@@ -160,9 +160,29 @@ def components_overview(all_results: list[dict], survey_id: str = "managers") ->
 
 FUNNEL_CAPTION = (
     "Punkter innanför de streckade linjerna (95 % kontrollgräns) skiljer sig inte från "
-    "regionens genomsnitt mer än slumpen kan förklara; små områden varierar mer. För punkter "
-    "utanför de prickade linjerna (99,8 %) är slumpen en osannolik förklaring."
+    "hela regionens förändring (den heldragna linjen) mer än slumpen kan förklara; små "
+    "områden varierar mer. För punkter utanför de prickade linjerna (99,8 %) är slumpen en "
+    "osannolik förklaring."
 )
+
+
+HIDDEN_N = (
+    "antalet patienter i skattningen döljs för att skydda enskilda patienter; "
+    "förändringen finns i tabellen ovan"
+)
+NO_ESTIMATE = "för få patienter för en skattning med osäkerhetsintervall"
+
+
+def _left_out(all_results: list[dict], group: str, shown: set[str]) -> dict[str, list[str]]:
+    """The areas with patients of the group that the funnel cannot place, by reason."""
+    found: dict[str, list[str]] = {}
+    for results in all_results:
+        if group not in results["consumption"] or results["area_name"] in shown:
+            continue
+        did = (results["consumption"][group].get("did") or {}).get("inpatient_days") or {}
+        hidden_n = did.get("rate_ratio") is not None and did.get("ci") is not None
+        found.setdefault(HIDDEN_N if hidden_n else NO_ESTIMATE, []).append(results["area_name"])
+    return found
 
 
 def funnels(all_results: list[dict]) -> list[str]:
@@ -174,17 +194,9 @@ def funnels(all_results: list[dict]) -> list[str]:
         if not points:
             continue
         shown = {p.name for p in points}
-        missing = [
-            r["area_name"]
-            for r in all_results
-            if group in r["consumption"] and r["area_name"] not in shown
-        ]
         caption = f"{group}. {FUNNEL_CAPTION}"
-        if missing:
-            caption += (
-                f" Saknas i figuren: {', '.join(missing)} (för få patienter för en skattning "
-                "med osäkerhet, eller siffran döljs)."
-            )
+        for reason, names in _left_out(all_results, group, shown).items():
+            caption += f" Saknas i figuren: {', '.join(names)} ({reason})."
         figures.append(
             figure_html(
                 funnel_chart(all_results, group),
