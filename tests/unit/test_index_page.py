@@ -19,7 +19,7 @@ def area(name, population, before, after, n, net):
         "surveys": {},
         "costs": {
             "HSVT": {"gross_savings_sek": 1.0, "net_savings_sek": net},
-            "region": {"total": {"net_savings_sek": -3e6, "net_savings_ci": [-4e6, -2e6]}},
+            "region": {"HSVT": {"net_savings_sek": -3e6, "net_savings_ci": [-4e6, -2e6]}},
         },
     }
 
@@ -35,7 +35,7 @@ def test_region_row_sums_people_and_shows_the_regions_own_estimate():
         "120",
         "\u221220\u00a0% (\u221230 till \u221210\u00a0%)",
     ]
-    assert cells[-1] == "kostar 3,0\u00a0mnkr (95 % KI 2,0–4,0\u00a0mnkr)"
+    assert cells[4] == "kostar 3,0\u00a0mnkr (95 % KI 2,0–4,0\u00a0mnkr)"  # the region's own
     page = index_html(rows)
     assert 'href="a/report.html"' in page and "Hela regionen" in page
 
@@ -85,16 +85,14 @@ def test_effects_overview_has_every_measure_and_the_regions_own_estimate():
     assert "Teamens justerade effekt per mått" in index_html([a, b])
 
 
-def test_net_cell_shows_the_areas_total_or_each_groups_net_when_it_is_hidden():
-    from narvard.report.index_page import _net_cell
+def test_each_teams_net_is_its_own_column_as_the_area_report_shows_it():
+    from narvard.report.index_page import COLUMNS, key_figures
 
-    def costs(hsvt, nsvt, total="absent"):
-        blocks = {"HSVT": {"net_savings_sek": hsvt}, "NSVT": {"net_savings_sek": nsvt}}
-        return blocks | ({} if total == "absent" else {"total": {"net_savings_sek": total}})
-
-    # The number comes from results.json's total, not from a sum made here.
-    assert _net_cell(costs(-15.6e6, -2.0e6, -17.6e6)) == "kostar 17,6\u00a0mnkr"
-    hidden = "HSVT: kostar 15,6\u00a0mnkr; NSVT: –"
-    assert _net_cell(costs(-15.6e6, None, None)) == hidden
-    assert _net_cell({"HSVT": {"net_savings_sek": 3.1e6}}) == "sparar 3,1\u00a0mnkr"
-    assert _net_cell({}) == "·"
+    row = area("A", 100_000, 600, 450, 100, -15.6e6)
+    row["consumption"]["NSVT"] = {"n_patients": 23, "did": {}}
+    row["costs"]["NSVT"] = {"net_savings_sek": None, "basis": "adjusted", "team_cost_sek": 2e6}
+    cells = dict(zip(COLUMNS, key_figures(row), strict=True))
+    assert cells["Netto per år, HSVT"] == "kostar 15,6\u00a0mnkr"
+    assert cells["Netto per år, NSVT"] == "–"  # hidden by disclosure control
+    row["costs"]["NSVT"]["team_cost_sek"] = None
+    assert dict(zip(COLUMNS, key_figures(row), strict=True))["Netto per år, NSVT"] == "·"

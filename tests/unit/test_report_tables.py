@@ -85,3 +85,18 @@ def test_a_share_hidden_among_many_answers_is_explained():
     assert survey_table(hidden).iloc[0]["Samtliga"] == "– (n=60)"
     assert has_hidden_share_with_n(hidden)
     assert not has_hidden_share_with_n(survey(0.5))
+
+
+def test_the_cost_table_adds_both_teams_from_results_json():
+    from narvard.report.tables import cost_effect_table
+
+    def block(net, cost):
+        return {"net_savings_sek": net, "team_cost_sek": cost, "break_even_patients_per_year": 90}
+
+    costs = {"HSVT": block(-42.6e6, 50e6), "NSVT": block(-22.4e6, 30e6)}
+    costs["total"] = {"net_savings_sek": -64.9e6, "team_cost_sek": 80e6}  # costs.total
+    table = cost_effect_table(costs).set_index("")
+    assert table.loc["Netto per år (justerat)", "Båda teamen"] == "kostar 64,9\u00a0mnkr"
+    assert table.loc["Teamens kostnad per år", "Båda teamen"] == "80,0\u00a0mnkr"
+    assert table.loc["Patienter per år för att gå jämnt ut", "Båda teamen"] == "·"
+    assert "Båda teamen" not in cost_effect_table({"HSVT": costs["HSVT"]})

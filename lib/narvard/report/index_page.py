@@ -12,6 +12,7 @@ from narvard.report.cards import net_interval
 from narvard.report.funnel import funnel_chart, funnel_points
 from narvard.report.html import figure_html, render
 from narvard.report.tables import NUMERIC
+from narvard.report.verdict import is_hidden_net
 from narvard.stats.contract_costs import team_blocks
 
 COLUMNS = (
@@ -19,54 +20,50 @@ COLUMNS = (
     "Invånare",
     "HSVT-patienter, följda före och efter",
     "Vårddagar HSVT, förändring mot liknande patienter",
+    "Netto per år, HSVT",
     "NSVT-patienter, följda före och efter",
     "Vårddagar NSVT, förändring mot liknande patienter",
+    "Netto per år, NSVT",
     "Patientenkät, svarsfrekvens",
-    "Netto per år (HSVT + NSVT)",
 )
 TEAMS = ("HSVT", "NSVT")
 
 
-def _group_cells(consumption: dict, group: str) -> list[str]:
-    """Patients and the adjusted change in bed days: the crude before/after change is left
-    to the comparison with the published figures (it mixes the teams' effect with
-    regression to the mean, docs/effects.md)."""
-    block = consumption.get(group)
+def _group_cells(results: dict, group: str) -> list[str]:
+    """Patients, the adjusted change in bed days and the net per year, each as the area's
+    report shows it: the crude before/after change is left to the comparison with the
+    published figures (it mixes the teams' effect with regression to the mean,
+    docs/effects.md)."""
+    block = results["consumption"].get(group)
     if block is None:
-        return ["·", "·"]
+        return ["·", "·", "·"]
     did = block.get("did", {}).get("inpatient_days", {})
+    cost = team_blocks(results["costs"]).get(group) or {}
     return [
         fmt.number(block["n_patients"]),
         fmt.ratio_change(did.get("rate_ratio"), did.get("ci")),
+        _net_cell(cost),
     ]
 
 
 def key_figures(results: dict) -> list[str]:
     """One row of the cross-area table, formatted in Swedish, from an area's results."""
-    consumption = results["consumption"]
     survey = results["surveys"].get("patient")
     return [
         results["area_name"],
         fmt.number(results["population"]),
-        *_group_cells(consumption, "HSVT"),
-        *_group_cells(consumption, "NSVT"),
+        *_group_cells(results, "HSVT"),
+        *_group_cells(results, "NSVT"),
         fmt.share(survey["response_rate"]) if survey else "·",
-        _net_cell(results["costs"]),
     ]
 
 
-def _net_cell(costs: dict) -> str:
-    """Both groups' net together (results.json's ``costs.total``), or each group's own when
-    the total is hidden or the area has one group."""
-    total = (costs.get("total") or {}).get("net_savings_sek")
-    if total is not None:
-        return fmt.net(total)
-    nets = {g: b.get("net_savings_sek") for g, b in team_blocks(costs).items()}
-    if not nets:
-        return "·"
-    if len(nets) == 1 and None not in nets.values():
-        return fmt.net(*nets.values())
-    return "; ".join(f"{group}: {fmt.net(net)}" for group, net in nets.items())
+def _net_cell(block: dict) -> str:
+    """A group's net per year as a cost or a saving; '·' where it cannot be computed (no
+    adjusted estimate or team cost), '–' where disclosure control hid it."""
+    if block.get("net_savings_sek") is not None:
+        return fmt.net(block["net_savings_sek"])
+    return fmt.SUPPRESSED if is_hidden_net(block) else fmt.NOT_APPLICABLE
 
 
 def net_words(net: float | None, interval: list | None = None) -> str:
@@ -81,23 +78,22 @@ def net_words(net: float | None, interval: list | None = None) -> str:
 
 def region_row(all_results: list[dict]) -> list[str]:
     """The region: summed population and patients, the region's own adjusted estimate, and
-    the region's cost total with its interval."""
+    the region's own net per year with its interval, per team group."""
     cells = ["Hela regionen", fmt.number(sum(r["population"] for r in all_results))]
+    region = (all_results[0]["costs"].get("region") or {}) if all_results else {}
     for group in TEAMS:
         blocks = [r["consumption"][group] for r in all_results if group in r["consumption"]]
         patients = [b["n_patients"] for b in blocks]
         if not blocks or None in patients:
-            cells += ["·" if not blocks else fmt.SUPPRESSED, fmt.SUPPRESSED]
+            cells += ["·" if not blocks else fmt.SUPPRESSED, fmt.SUPPRESSED, fmt.SUPPRESSED]
             continue
         effects = all_results[0].get("region_effects", {}).get(group, {})
         did = effects.get("inpatient_days", {})
         adjusted = fmt.ratio_change(did.get("rate_ratio"), did.get("ci"))
-        cells += [fmt.number(sum(patients)), adjusted]
-    cells.append("")
-    total = (all_results[0]["costs"].get("region") or {}).get("total", {}) if all_results else {}
-    cells.append(
-        net_words(total.get("net_savings_sek"), total.get("net_savings_ci")) if total else "·"
-    )
+        cost = region.get(group)
+        net = net_words(cost.get("net_savings_sek"), cost.get("net_savings_ci")) if cost else "·"
+        cells += [fmt.number(sum(patients)), adjusted, net]
+    cells.append("·")
     return cells
 
 

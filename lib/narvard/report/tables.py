@@ -381,12 +381,23 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
             b.get("break_even_patients_per_year")
         ),
     }
-    return pd.DataFrame(
+    columns = {group_name(g): b for g, b in blocks.items()}
+    if len(blocks) > 1 and costs.get("total"):
+        columns[BOTH_TEAMS] = costs["total"]  # summed in results.json (costs.total)
+    table = pd.DataFrame(
         [
-            {"": label} | {group_name(g): show(b) for g, b in blocks.items()}
+            {"": label} | {name: show(b) for name, b in columns.items()}
             for label, show in rows.items()
         ]
     )
+    if BOTH_TEAMS in table:  # a break-even volume belongs to one team
+        table.loc[table[""] == "Patienter per år för att gå jämnt ut", BOTH_TEAMS] = (
+            fmt.NOT_APPLICABLE
+        )
+    return table
+
+
+BOTH_TEAMS = "Båda teamen"
 
 
 def _net_interval(block: dict) -> str:

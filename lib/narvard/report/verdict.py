@@ -75,7 +75,7 @@ def is_hidden_net(block: Mapping) -> bool:
     if not block or block.get("net_savings_sek") is not None:
         return False
     computed = block.get("basis") == "adjusted" and block.get("team_cost_sek") is not None
-    return block.get("n_patients") is None or computed
+    return ("n_patients" in block and block["n_patients"] is None) or computed
 
 
 def cost_sentence(block: Mapping) -> str | None:
