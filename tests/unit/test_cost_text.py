@@ -298,3 +298,22 @@ def test_tornado_labels_lie_inside_the_axes_and_type_is_readable(full_tornado):
         assert all("." not in t for t in ticks), ticks
     finally:
         plt.close(fig)
+
+
+def test_an_unchanged_measure_reads_as_as_many_not_zero_percent_fewer():
+    from narvard.report.cost_text import _change_sentence
+
+    costs = dict(block(5_600_000))
+    costs["avoided_use"] = {
+        "inpatient_days": {"change_vs_expected_pct": -33.3},
+        "er_visits": {"change_vs_expected_pct": 0.2},
+    }
+    assert _change_sentence(costs) == (
+        "Jämfört med liknande patienter utan team hade patienterna under de första 180 dagarna "
+        f"efter inskrivningen 33{NBSP}% färre vårddagar per levd dag än väntat, och lika många "
+        "akutbesök som väntat."
+    )
+    costs["avoided_use"]["inpatient_days"]["change_vs_expected_pct"] = -0.4
+    assert _change_sentence(costs).endswith(
+        "lika många vårddagar och akutbesök per levd dag som väntat."
+    )

@@ -10,7 +10,7 @@ import shutil
 
 import matplotlib.pyplot as plt
 import pytest
-from chart_checks import chart_problems, tick_labels, visible_texts
+from chart_checks import chart_problems, collision_problems, tick_labels, visible_texts
 from conftest import CONTRACT_EXAMPLE
 from narvard.data.processed import prepare_dataset
 from narvard.domain import MEASURES
@@ -202,3 +202,20 @@ def test_a_reversed_item_travels_from_the_csv_to_the_chart(tmp_path):
     assert bars["q1|Sällan"][0] >= 0 and bars["q1|Aldrig"][0] >= 0
     assert "vänd skala" in caption
     plt.close(fig)
+
+
+def test_three_groups_leave_room_for_every_group_name(results):
+    """HSVT, NSVT and the comparison group side by side in each half-width panel: the
+    comparison group's long name must not run into its neighbours."""
+    import copy
+
+    three = copy.deepcopy(results)
+    three["consumption"]["NSVT"] = copy.deepcopy(results["consumption"]["HSVT"])
+    three["consumption"] = {g: three["consumption"][g] for g in ("HSVT", "NSVT", "comparison")}
+    fig = figures.consumption_chart(three)
+    try:
+        assert collision_problems(fig) == []
+        ticks = [t.get_text() for t in tick_labels(fig.axes[0], "x")]
+        assert ticks == ["HSVT", "NSVT", "Utan team\ni området"]
+    finally:
+        plt.close(fig)

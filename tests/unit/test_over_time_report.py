@@ -99,7 +99,7 @@ def test_table_rows_per_period_and_the_whole_period():
 def test_text_names_only_intervals_that_do_not_overlap_and_stays_cautious():
     text = plain(ot.over_time_text(block(), "HSVT"))
     assert text.startswith(
-        "Inskrivna HSVT-patienter per halvår med en effektskattning: 120 (jul–dec 2017) till "
+        "Inskrivna HSVT-patienter per halvår med en effektskattning: från 120 (jul–dec 2017) till "
         "130 (jan–jun 2018). "
     )
     assert (

@@ -90,3 +90,9 @@ def test_the_cost_table_names_the_net_as_a_cost_in_one_convention():
     assert crossing.loc["95 % KI för nettot", column] == (
         f"från en besparing på 2,0{NBSP}mnkr till en kostnad på 9,0{NBSP}mnkr"
     )
+
+
+def test_no_change_reads_as_as_many_not_zero_percent_fewer():
+    (line,) = verdict.verdict(results(ratio=1.002, ci=(0.8, 1.25)))
+    assert "lika många vårddagar per levd dag som om deras vård" in line
+    assert f"0{NBSP}%" not in line.split("(")[0] and "osäker" in line

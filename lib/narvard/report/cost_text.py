@@ -95,24 +95,37 @@ def _annual_basis(block: Mapping) -> float | None:
 def _change_sentence(block: Mapping) -> str:
     if "avoided_use" not in block:  # a combined block (HSVT + NSVT) has no single effect
         return ""
-    parts = []
+    parts, same = [], []
     for measure, noun in (("inpatient_days", "vårddagar"), ("er_visits", "akutbesök")):
         pct = _relative_change(block, measure)
-        if pct is not None:
-            direction = "färre" if pct < 0 else "fler"
-            parts.append(f"{fmt.percent(abs(pct))} {direction} {noun}")
-    if not parts:
+        if pct is None:
+            continue
+        if round(pct) == 0:  # "0 % färre" says nothing: "lika många"
+            same.append(noun)
+            continue
+        direction = "färre" if pct < 0 else "fler"
+        parts.append(f"{fmt.percent(abs(pct))} {direction} {noun}")
+    if not parts and not same:
         return ""
     days = block["window_days"]
-    if block["basis"] != "crude":
-        return (
-            f"Jämfört med liknande patienter utan team hade patienterna under de första {days} "
-            f"dagarna efter inskrivningen {' och '.join(parts)} per levd dag än väntat."
-        )
-    return (
-        f"Under de första {days} dagarna efter inskrivningen hade patienterna "
-        f"{' och '.join(parts)} än under {days} dagar före."
+    adjusted = block["basis"] != "crude"
+    lead = (
+        f"Jämfört med liknande patienter utan team hade patienterna under de första {days} "
+        "dagarna efter inskrivningen"
+        if adjusted
+        else f"Under de första {days} dagarna efter inskrivningen hade patienterna"
     )
+    than, like = ("än väntat", "som väntat") if adjusted else (f"än under {days} dagar före", "")
+    per_day = " per levd dag" if adjusted else ""
+    text = f"{lead} {' och '.join(parts)}{per_day} {than}" if parts else ""
+    if same:
+        unchanged = f"lika många {' och '.join(same)}"
+        text = (
+            f"{text}, och {unchanged}{f' {like}' if like else ''}"
+            if text
+            else f"{lead} {unchanged}{per_day} {like or f'som under {days} dagar före'}"
+        )
+    return text + "."
 
 
 def _savings_sentence(block: Mapping) -> str:

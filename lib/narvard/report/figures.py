@@ -29,7 +29,9 @@ BEFORE_COLOUR, AFTER_COLOUR = "#999999", "#0072B2"
 PERIODS = {"before": "Före", "after": "Efter"}
 AFTER_HATCH = "//"
 BAR_WIDTH = 0.8  # seaborn's default: two bars per group at −0,2 and +0,2
-GROUP_TICKS = {"comparison": "Jämförelsegrupp i området"}
+# Three groups share a half-width panel: the comparison group (Jämförelsegrupp i området)
+# named by what it is, on two short lines (the caption says it is the comparison group).
+GROUP_TICKS = {"comparison": "Utan team\ni området"}
 COMPARISON_COLOUR, BAND_ALPHA, PERIOD_SHADE = "#555555", 0.18, "#E8E8E8"
 TEAM_SERIES, COMPARISON_SERIES = "team", "comparison"
 

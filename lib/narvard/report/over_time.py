@@ -131,7 +131,7 @@ def over_time_text(block: dict, group: str) -> str:
         )
     first, last = estimated[0], estimated[-1]
     text = (
-        f"Inskrivna {group}-patienter per {unit} med en effektskattning: "
+        f"Inskrivna {group}-patienter per {unit} med en effektskattning: från "
         f"{fmt.number(first['n_enrolled'])} ({period_label(first['period'])}) till "
         f"{fmt.number(last['n_enrolled'])} ({period_label(last['period'])}). "
     )

@@ -51,10 +51,14 @@ def effect_sentence(group: str, did: Mapping) -> str | None:
     amount, direction = _amount(ratio)
     # The estimate compares changes, not levels: team patients often have more care than
     # the comparison patients throughout (docs/effects.md).
+    how_many = (
+        "lika många vårddagar per levd dag som"
+        if round(100 * (ratio - 1)) == 0
+        else f"{amount} {direction} vårddagar per levd dag än"
+    )
     sentence = (
         f"Efter första besöket hade {fmt.lower_first(TEAM_SUBJECTS.get(group, group))} "
-        f"{amount} {direction} vårddagar per levd dag än om deras vård hade utvecklats som hos "
-        "liknande patienter utan team"
+        f"{how_many} om deras vård hade utvecklats som hos liknande patienter utan team"
     )
     if is_certain(interval):
         return f"{sentence} ({interval_words(interval)}); skillnaden är statistiskt säkerställd."
