@@ -11,12 +11,11 @@ comparison = "balanced"
 
 # %% tags=["setup"]
 from narvard.domain import MEASURE_NAMES, survey_name
-from narvard.report import figures, quality_tables, survey_tables
+from narvard.report import cost_text, figures, quality_tables, survey_tables
 from narvard.report import formatting as fmt
 from narvard.report import notebook as nb
 from narvard.report import tables as report_tables
 from narvard.report import text as report_text
-from narvard.report.cost_text import cost_paragraph
 from narvard.report.glossary import glossary_markdown
 from narvard.report.patient_flow import flow_table
 from narvard.report.tornado import tornado_chart
@@ -217,10 +216,14 @@ if results["costs"]:
     effect = report_tables.cost_effect_table(results["costs"])
     if len(effect):
         nb.show_table(effect, "Kostnad och nytta per år")
+        if note := cost_text.patients_per_year_note(results["costs"]):
+            nb.show_markdown(note)
     for group, block in team_blocks(results["costs"]).items():
         if block.get("net_savings_sek") is None:
+            if note := cost_text.hidden_net_note(block, group):
+                nb.show_markdown(note)
             continue
-        nb.show_markdown(cost_paragraph(block, results["area_name"], group))
+        nb.show_markdown(cost_text.cost_paragraph(block, results["area_name"], group))
         if block.get("tornado", {}).get("rows"):
             nb.show_figure(
                 tornado_chart(block["tornado"], title=f"{group}: vad avgör nettot?"),

@@ -317,3 +317,17 @@ def test_an_unchanged_measure_reads_as_as_many_not_zero_percent_fewer():
     assert _change_sentence(costs).endswith(
         "lika många vårddagar och akutbesök per levd dag som väntat."
     )
+
+
+def test_the_cost_section_explains_patients_per_year_and_a_hidden_net():
+    from narvard.report.cost_text import hidden_net_note, patients_per_year_note
+    from narvard.report.verdict import COST_HIDDEN
+
+    costs = {"HSVT": dict(block(5_600_000))}
+    years = costs["HSVT"]["enrolment_years"]
+    assert years == pytest.approx(0.5)  # USE's enrolment
+    assert "delat med de 0,5 år då en inskrivning kunde följas" in patients_per_year_note(costs)
+    assert patients_per_year_note({}) is None
+    hidden = {"net_savings_sek": None, "n_patients": 231, "basis": "adjusted"}
+    assert hidden_net_note(hidden | {"team_cost_sek": 7.1e6}, "HSVT") == f"**HSVT.** {COST_HIDDEN}"
+    assert hidden_net_note(hidden | {"team_cost_sek": None}, "HSVT") is None  # not computable

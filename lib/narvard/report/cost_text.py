@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from narvard.domain import COST_ITEM_NAMES, MEASURE_NAMES, group_name
 from narvard.report import formatting as fmt
+from narvard.report.verdict import COST_HIDDEN, is_hidden_net
+from narvard.stats.contract_costs import team_blocks
 
 ROW_LABELS = {
     "team_cost": "Teamens årliga kostnad",
@@ -219,6 +221,29 @@ def _caveat_sentence(block: Mapping) -> str:
             "skrivs in när vårdbehovet är som störst."
         )
     return ""
+
+
+def patients_per_year_note(costs: Mapping) -> str | None:
+    """Why 'Nya patienter per år' is not the mean of the table of enrolled per year: it
+    counts the patients followed before and after over the years in which an enrolment
+    could be followed (the first and last window of the extract cannot)."""
+    years = next(
+        (b["enrolment_years"] for b in team_blocks(costs).values() if b.get("enrolment_years")),
+        None,
+    )
+    if years is None:
+        return None
+    return (
+        "Nya patienter per år är de patienter som följs före och efter, delat med de "
+        f"{fmt.number(years, 1)} år då en inskrivning kunde följas hela vägen (inskrivningar "
+        "under uppgifternas första och sista period kan inte följas). Tabellen över inskrivna "
+        "per år räknar i stället alla inskrivna per kalenderår."
+    )
+
+
+def hidden_net_note(block: Mapping, group: str) -> str | None:
+    """The cost section's sentence for a group whose net disclosure control hid."""
+    return f"**{group}.** {COST_HIDDEN}" if is_hidden_net(block) else None
 
 
 def cost_paragraph(costs_block: Mapping, area_name: str, group: str) -> str:
