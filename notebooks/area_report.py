@@ -187,6 +187,8 @@ for group in ("HSVT", "NSVT"):
             report_tables.sensitivity_table(block),
             f"{group}: känslighet för periodens längd (90, 180 och 365 dagar)",
         )
+        if note := report_tables.hidden_lengths_note(block):
+            nb.show_markdown(note)
 
 # %% [markdown]
 # ### Över tid: blir teamen bättre?

@@ -100,3 +100,15 @@ def test_the_cost_table_adds_both_teams_from_results_json():
     assert table.loc["Teamens kostnad per år", "Båda teamen"] == "80,0\u00a0mnkr"
     assert table.loc["Patienter per år för att gå jämnt ut", "Båda teamen"] == "·"
     assert "Båda teamen" not in cost_effect_table({"HSVT": costs["HSVT"]})
+
+
+def test_a_window_length_hidden_whole_is_explained():
+    from narvard.report.tables import hidden_lengths_note
+
+    block = {
+        "n_patients": 158,
+        "sensitivity": {"90": {"n_patients": None}, "180": {"n_patients": 158}},
+    }
+    assert hidden_lengths_note(block).startswith("Raden för 90 dagar visas inte")
+    block["sensitivity"]["90"]["n_patients"] = 162
+    assert hidden_lengths_note(block) is None

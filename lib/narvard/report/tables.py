@@ -326,6 +326,21 @@ def subgroup_table(block: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def hidden_lengths_note(block: dict) -> str | None:
+    """Why a whole window length's row is dashes: its patients differ from the next
+    length's by a few, who could otherwise be counted (docs/disclosure.md)."""
+    hidden = [
+        n for n, level in (block.get("sensitivity") or {}).items() if level["n_patients"] is None
+    ]
+    if not hidden or block.get("n_patients") is None:
+        return None
+    days = " och ".join(f"{n} dagar" for n in hidden)
+    return (
+        f"Raden för {days} visas inte: den har nästan samma patienter som en annan periodlängd, "
+        "och skillnaden (några få patienter) skulle annars kunna räknas fram."
+    )
+
+
 def sensitivity_table(block: dict) -> pd.DataFrame:
     """Crude change and adjusted effect per window length (90, 180, 365 days)."""
     rows = []
