@@ -61,6 +61,22 @@ def area_leaks(raw: dict, published: dict, min_cell: int) -> list[tuple[str, flo
     return leaks(declare(unsuppressed(raw)), published, min_cell)
 
 
+def small_hidden_sums(table: Table, published: dict, min_cell: int) -> list[str]:
+    """Relations whose hidden parts add up to a small count a reader can compute: the
+    published total minus the published parts (two hidden half-years of 1 patient each)."""
+    found = []
+    for relation in table.relations:
+        unknown = [(k, c) for k, c in relation.terms if not known(published, table.cells[k])]
+        if len(unknown) < 2 or len({c > 0 for _k, c in unknown}) != 1:
+            continue
+        if not all(table.cells[k].count for k, _c in unknown):
+            continue
+        rest = sum(c * table.cells[k].value for k, c in relation.terms if (k, c) not in unknown)
+        if 0 < abs(rest) < min_cell:
+            found.append(f"{relation.label}: {abs(rest):g}")
+    return found
+
+
 # --------------------------------------------------------------------- across reports
 
 

@@ -13,7 +13,13 @@ import json
 
 import pandas as pd
 import pytest
-from disclosure_audit import area_leaks, region_leaks, region_table, unsuppressed
+from disclosure_audit import (
+    area_leaks,
+    region_leaks,
+    region_table,
+    small_hidden_sums,
+    unsuppressed,
+)
 from narvard.data.processed import prepare_dataset
 from narvard.data.synthetic.demo import write_demo_dataset
 from narvard.results import assemble
@@ -51,6 +57,7 @@ def contract(contract_example, tmp_path, monkeypatch):
 def test_the_contract_example_leaks_nothing(contract):
     raw, published = contract
     assert area_leaks(raw, published, N) == []
+    assert small_hidden_sums(declare(unsuppressed(raw)), published, N) == []
     assert determined(published, declare(unsuppressed(raw)), N) == []
     assert declare(unsuppressed(raw)).mismatches == []
 
@@ -84,6 +91,7 @@ def test_a_demo_area_leaks_nothing(demo, area):
     assert table.mismatches == []
     assert area_leaks(raw, published, N) == []
     assert determined(published, table, N) == []
+    assert small_hidden_sums(table, published, N) == []
 
 
 def test_the_periods_of_index_date_add_up_in_the_audit(demo):

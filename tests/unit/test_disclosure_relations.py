@@ -153,6 +153,26 @@ def test_a_small_kommun_hides_the_next_smallest():
     }
 
 
+def test_two_small_hidden_levels_whose_sum_is_small_hide_a_third():
+    """Öckerö 1 and Tjörn 1 hidden, the others shown: 173 − the rest = 2 tells that both
+    hidden kommuner have one patient. The next smallest level goes too (2 + 6 = 8)."""
+    levels = {"Göteborg": 132, "Härryda": 13, "Mölndal": 21, "Partille": 6}
+    levels |= {"Öckerö": 1, "Tjörn": 1}
+    block = consumption(174, subgroups={"kommun": {k: level(n) for k, n in levels.items()}})
+    out = suppress_results({"consumption": {"NSVT": block}}, N)
+    sizes = {
+        k: v["n_patients"] for k, v in out["consumption"]["NSVT"]["subgroups"]["kommun"].items()
+    }
+    assert sizes == {
+        "Göteborg": 132,
+        "Härryda": 13,
+        "Mölndal": 21,
+        "Partille": None,
+        "Öckerö": None,
+        "Tjörn": None,
+    }
+
+
 def test_a_small_implied_event_count_hides_another_levels_mean():
     """simba NSVT by sex: the men's mean ER visits × 18 men = 3 visits = 20 − 17."""
     er = {"er_visits": totals(20, 11, 36)}
@@ -468,3 +488,43 @@ def test_the_rest_of_the_region_follows_what_the_other_areas_hide():
     assert hidden_share["shares"] is None and hidden_share["n"] == [20, 30]
     assert compared({"n": 3, "positive": 1})["n"] is None
     assert PRIVATE not in compared({"n": 3, "positive": 1}, min_cell=0)
+
+
+def test_half_years_hidden_together_are_not_a_small_count():
+    """göteborgsområdet HSVT: the estimate has 918 patients and the shown half-years add
+    up to 916, so the two hidden ones (1 each) are known together: a third goes."""
+    sizes = {"2016H2": 1, "2017H1": 300, "2017H2": 250, "2018H1": 366, "2019H2": 1}
+    periods = [
+        {"period": p, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
+        for p, n in sizes.items()
+    ]
+    did = {"inpatient_days": {"n_team": 918, "n_comparison": 400, "rate_ratio": 0.8}}
+    block = consumption(918, excluded=0, did=did)
+    block["over_time"] = {"unit": "half_year", "periods": periods}
+    out = suppress_results({"consumption": {"HSVT": block}}, N)
+    shown = [p["n_team"] for p in out["consumption"]["HSVT"]["over_time"]["periods"]]
+    assert shown == [None, 300, None, 366, None]  # 918 − 666 = 252: no small sum left
+    assert out["consumption"]["HSVT"]["did"]["inpatient_days"]["n_team"] == 918
+
+
+def test_a_years_enrolled_are_hidden_in_both_tables_or_neither():
+    """alingsås-lerum NSVT: 2017 was '7' in section A's table of enrolled per year and '–'
+    in the effect per year (hidden there to protect 2016's 3)."""
+    per_year = {"2016": 3, "2017": 7, "2018": 7, "2019": 9}
+    profile = nsvt_profile()
+    profile["groups"]["NSVT"] |= {"n_enrolled": 26, "n_included": 26, "per_year": per_year}
+    profile["groups"]["NSVT"]["age_bands"] = {"<75": 6, "75–84": 11, "85+": 9}
+    profile["groups"]["NSVT"]["share_women"] = 14 / 26
+    periods = [
+        {"period": y, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
+        for y, n in per_year.items()
+    ]
+    block = consumption(26, excluded=0)
+    block["over_time"] = {"unit": "year", "periods": periods}
+    out = suppress_results({"consumption": {"NSVT": block}, "profile": profile}, N)
+    shown = out["profile"]["groups"]["NSVT"]["per_year"]
+    effect = {
+        p["period"]: p["n_enrolled"] for p in out["consumption"]["NSVT"]["over_time"]["periods"]
+    }
+    assert shown == effect
+    assert shown["2016"] is None and sum(v is None for v in shown.values()) >= 2

@@ -2,12 +2,13 @@
 
 Primary: every published count that is sensitive (below N, see ``cells.sensitive``) is
 hidden with what derives from it. Complementary: while some relation has exactly one
-unknown cell and that cell is hidden (or an implied count that is itself sensitive), the
-cheapest other cell of the relation is hidden too: the lowest tier, then the smallest
-count. Hiding can open another relation, so this runs to a fixed point. A final check
-solves all relations together (linear algebra, not only one relation at a time); a
-sensitive count that is still determined gets one more complementary cell, and the loop
-starts again. Hiding only ever grows, so this ends.
+unknown cell and that cell is hidden (or an implied count that is itself sensitive), or
+several hidden parts whose sum the relation gives is a small count, the cheapest other
+cell of the relation is hidden too: the lowest tier, then the smallest count. Hiding can
+open another relation, so this runs to a fixed point. A final check solves all relations
+together (linear algebra, not only one relation at a time); a sensitive count that is
+still determined gets one more complementary cell, and the loop starts again. Hiding only
+ever grows, so this ends.
 """
 
 from __future__ import annotations
@@ -79,11 +80,24 @@ class _State:
                 self.hide_complement(relation, unknown)
 
     def revealed(self, relation: Relation) -> str | None:
-        """The one unknown cell of a relation, when it must stay hidden."""
-        unknown = [key for key in relation.keys if not self.known[key]]
-        if len(unknown) != 1:
+        """An unknown cell of a relation that the known ones give away: the one unknown
+        cell, or one of several hidden parts whose sum (the total minus the shown parts)
+        is itself a small count — two hidden half-years that add up to 2 patients are
+        one and one."""
+        unknown = [(key, c) for key, c in relation.terms if not self.known[key]]
+        if len(unknown) == 1:
+            return unknown[0][0] if self.protected(unknown[0][0]) else None
+        if len(unknown) < 2 or len({c > 0 for _key, c in unknown}) != 1:
+            return None  # nothing unknown, or a difference of unknowns (not bounded)
+        cells = [self.table.cells[key] for key, _c in unknown]
+        if not all(cell.count for cell in cells):
             return None
-        return unknown[0] if self.protected(unknown[0]) else None
+        hidden = [cell for cell in cells if self.protected(cell.key)]
+        together = sum(abs(c) * cell.value for (_key, c), cell in zip(unknown, cells, strict=True))
+        small = 0 < together < self.min_cell or (
+            together == 0 and any(cell.zero_sensitive for cell in hidden)
+        )
+        return hidden[0].key if hidden and small else None
 
     def protected(self, key: str) -> bool:
         """Hidden published counts, and implied counts that are themselves sensitive.

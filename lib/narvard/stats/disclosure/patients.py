@@ -285,14 +285,22 @@ def _over_time(table: Table, results: dict, group: str, block: dict | None) -> N
     enrolled, team, halves = [], [], {}
     for i, period in enumerate(block["periods"]):
         path = base + (i,)
-        if cell := _period_count(table, path, period, "n_enrolled", [path + ("n_enrolled",)]):
+        here = path + ("n_enrolled",)
+        year = name(("profile", "groups", group, "per_year", str(period["period"])))
+        if block["unit"] == "year" and year in table.cells:
+            # A calendar year's enrolled patients are section A's count of that year.
+            cell = table.view(year, period.get("n_enrolled"), (here,), [here])
+        else:
+            cell = _period_count(table, path, period, "n_enrolled", [here])
+        if cell:
             enrolled.append(cell.key)
             halves.setdefault(str(period["period"])[:4], []).append(cell.key)
         hides = [path + ("n_team",), path + ("measures",)]  # an estimate shows its patients
         if cell := _period_count(table, path, period, "n_team", hides):
             team.append(cell.key)
         # The period's enrolled = its patients in the estimate + those outside it.
-        whole, part = name(path + ("n_enrolled",)), name(path + ("n_team",))
+        whole = year if block["unit"] == "year" and year in table.cells else name(here)
+        part = name(path + ("n_team",))
         _outside(table, whole, part, f"patients/{group}/over_time/{i}/outside_adjusted")
     group_enrolled = name(("profile", "groups", group, "n_enrolled"))
     if group_enrolled in table.cells:

@@ -54,7 +54,9 @@ def apply_primary(results: dict, min_cell: int) -> None:
 
 def apply_consequences(results: dict) -> None:
     """Figures quoting hidden ones: intervals of hidden shares, comparisons and component
-    means built on them, the distribution of an item whose answers are hidden."""
+    means built on them, the distribution of an item whose answers are hidden, a calendar
+    year's enrolled patients hidden in one table of the report and shown in another."""
+    _align_years(results)
     for survey in results.get("surveys", {}).values():
         for qid, item in survey.get("items", {}).items():
             for cell in item.values():
@@ -65,6 +67,21 @@ def apply_consequences(results: dict) -> None:
                 survey["distribution"][qid] = None
         _suppress_comparisons(survey)
         _hide_components(survey)
+
+
+def _align_years(results: dict) -> None:
+    """The enrolled patients of a calendar year are one count in section A and in the effect
+    per year: hidden in both where either table hides it (more hiding is always safe)."""
+    groups = (results.get("profile") or {}).get("groups") or {}
+    for group, block in (results.get("consumption") or {}).items():
+        over = block.get("over_time") or {}
+        years = (groups.get(group) or {}).get("per_year")
+        if over.get("unit") != "year" or not years:
+            continue
+        for period in over["periods"]:
+            year = str(period["period"])
+            if year in years and (years[year] is None or period["n_enrolled"] is None):
+                years[year] = period["n_enrolled"] = None
 
 
 COUNT_KEYS = ("before_total", "after_total", "n_team", "n_comparison", "n_patients")
