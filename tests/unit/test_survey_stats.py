@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 from narvard.report.survey_text import LOW_RESPONSE_NOTE, comparison_sentence, response_note
+from narvard.stats.disclosure.cells import PRIVATE
 from narvard.stats.survey_comparisons import (
     adjust_report_family,
     compare_area_to_rest,
@@ -499,14 +500,40 @@ def test_component_profile_with_a_reversed_item():
         ["m1", "m2"],
     )
     assert (goal["n_items"], goal["n_reversed"]) == (2, 1)
-    assert goal["by_group"]["kommun"] == {"mean_share_favourable": 0.75, "n_items_with_data": 2}
-    assert goal["by_group"]["vårdcentral"] == {"mean_share_favourable": 0.5, "n_items_with_data": 1}
+    assert goal["by_group"]["kommun"] == {
+        "mean_share_favourable": 0.75,
+        "n_items_with_data": 2,
+        PRIVATE: [(3, 4)],  # m2: 3 of 4 on the favourable (disagree) side
+    }
+    assert goal["by_group"]["vårdcentral"] == {
+        "mean_share_favourable": 0.5,
+        "n_items_with_data": 1,
+        PRIVATE: [],
+    }
     # all: m1 4/6 positive, m2 3/4 favourable -> (2/3 + 3/4) / 2
     assert goal["by_group"]["all"]["mean_share_favourable"] == pytest.approx((2 / 3 + 0.75) / 2)
     assert profile["B"]["label"] == "Samverkan och utveckling"
     assert profile["B"]["by_group"]["all"]["mean_share_favourable"] == pytest.approx(4 / 6)
     assert profile["tillit_relationer"]["by_group"]["all"]["mean_share_favourable"] == 0.5
     assert component_profile(_questions([("m1", "agree5")]), responses, "managers") == {}
+
+
+def test_a_component_mean_over_a_reversed_item_with_few_on_one_side_is_hidden():
+    """A one-item component of a reversed item: 1 of 19 favourable is 5 %, a count the
+    item table (74 % positive of 19) does not show."""
+    from narvard.stats.disclosure.primary import apply_consequences
+
+    def survey(favourable):
+        item = {"n": 19, "positive": 14, "share_positive": 14 / 19, "ci": [0.51, 0.88]}
+        cell = {"mean_share_favourable": favourable / 19, PRIVATE: [(favourable, 19)]}
+        components = {"resurser": {"items": ["m2"], "by_group": {"all": cell}}}
+        return {"surveys": {"managers": {"items": {"m2": {"all": item}}, "components": components}}}
+
+    for favourable, shown in ((1, False), (18, False), (5, True)):
+        results = survey(favourable)
+        apply_consequences(results, 5)
+        mean = results["surveys"]["managers"]["components"]["resurser"]["by_group"]["all"]
+        assert (mean["mean_share_favourable"] is not None) == shown, favourable
 
 
 def test_component_comparison_across_areas():

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from narvard.domain import ALL_GROUPS, COMPONENTS, SCALES, SKR_AREAS, Scale
+from narvard.stats.disclosure.cells import PRIVATE
 from narvard.stats.survey_intervals import (
     _answers_of,
     _questions_of,
@@ -33,12 +34,19 @@ def _favourable_share(answers: pd.Series, scale: Scale, reverse: bool) -> float 
     """Share positive, or for a reversed item the share on the negative side."""
     if not reverse:
         return item_summary(answers, scale)["share_positive"]
+    counted = _reversed_counts(answers, scale)
+    return None if counted is None else counted[0] / counted[1]
+
+
+def _reversed_counts(answers: pd.Series, scale: Scale) -> tuple[int, int] | None:
+    """A reversed item's answers on the negative (favourable) side, and its substantive
+    answers: counts the item table does not show, kept for disclosure control."""
     substantive = answers[answers.isin(scale.labels)]
     if not len(substantive):
         return None
     k = len(scale.positive)
     favourable = scale.labels[:k] if scale.labels[-k:] == scale.positive else scale.labels[k:]
-    return float(substantive.isin(favourable).sum() / len(substantive))
+    return int(substantive.isin(favourable).sum()), int(len(substantive))
 
 
 def _component_items(questions: pd.DataFrame, survey_id: str) -> dict[str, list]:
@@ -71,9 +79,19 @@ def _profile_entry(code: str, rows: list, answers: pd.DataFrame, groups: list[st
             )
             for row in rows
         ]
+        reversed_counts = [
+            _reversed_counts(
+                subset.loc[subset["question_id"] == row.question_id, "answer"], SCALES[row.scale]
+            )
+            for row in rows
+            if _is_reversed(row)
+        ]
         by_group[group] = {
             "mean_share_favourable": _mean(shares),
             "n_items_with_data": sum(s is not None for s in shares),
+            # (favourable, substantive) of each reversed item: a mean over them publishes
+            # these counts (a one-item component: 1 of 19 is 5 %); removed before publishing.
+            PRIVATE: [c for c in reversed_counts if c is not None],
         }
     return {
         "label": COMPONENTS.get(code) or SKR_AREAS.get(code) or code,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 
 from narvard.domain import ALL_GROUPS
+from narvard.stats.disclosure.cells import PRIVATE
 
 TOTAL_KEY = ALL_GROUPS
 
@@ -52,7 +53,7 @@ def apply_primary(results: dict, min_cell: int) -> None:
         _suppress_over_time(block.get("over_time"), min_cell, profile.get("per_year"))
 
 
-def apply_consequences(results: dict) -> None:
+def apply_consequences(results: dict, min_cell: int) -> None:
     """Figures quoting hidden ones: intervals of hidden shares, comparisons and component
     means built on them, the distribution of an item whose answers are hidden, a calendar
     year's enrolled patients hidden in one table of the report and shown in another."""
@@ -66,7 +67,7 @@ def apply_consequences(results: dict) -> None:
             if total.get("n") is None and (survey.get("distribution") or {}).get(qid):
                 survey["distribution"][qid] = None
         _suppress_comparisons(survey)
-        _hide_components(survey)
+        _hide_components(survey, min_cell)
 
 
 def _align_years(results: dict) -> None:
@@ -354,13 +355,17 @@ def _suppress_survey(survey: dict, min_cell: int) -> None:
             answers["n"] = None
 
 
-def _hide_components(survey: dict) -> None:
-    """A component mean built on a hidden item share would reveal it: hide that mean."""
+def _hide_components(survey: dict, min_cell: int) -> None:
+    """A component mean built on a hidden item share would reveal it, and so would a mean
+    over a reversed item with few answers on either side (its favourable count is not in
+    the item table): hide that mean."""
     items = survey.get("items", {})
     for component in survey.get("components", {}).values():
         for group, cell in component.get("by_group", {}).items():
             cells = [items.get(q, {}).get(group) for q in component.get("items", [])]
-            if any(c is None or c.get("share_positive") is None for c in cells):
+            counts = cell.get(PRIVATE) or []
+            few = any(is_small(f, min_cell) or is_small(n - f, min_cell) for f, n in counts)
+            if few or any(c is None or c.get("share_positive") is None for c in cells):
                 cell["mean_share_favourable"] = None
 
 

@@ -42,7 +42,7 @@ def suppress_results(results: dict, min_cell: int = DEFAULT_MIN_CELL) -> dict:
     protect_region(results, private.get("region"), min_cell)
     protect_rest_of_region(results, min_cell)
     protect_area_total(results)
-    apply_consequences(results)
+    apply_consequences(results, min_cell)
     _drop_private(results)
     return results
 
