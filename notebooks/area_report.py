@@ -142,7 +142,7 @@ show_benchmarks(results)
 # ### Hur mycket beror på teamen?
 # Patienter skrivs ofta in i ett team när de är som sjukast, och efter en sådan period
 # minskar vårdbehovet ofta av sig självt (regression mot medelvärdet). Den enkla
-# före–efter-jämförelsen överskattar därför teamens effekt. Effekten skattas i stället så
+# före–efter-jämförelsen överskattar därför ofta teamens effekt. Effekten skattas i stället så
 # här: varje patients vård efter inskrivningen jämförs med patientens egen vård under en
 # *referensperiod* som ligger före inskrivningsperioden (för 180 dagar: 7–12 månader före
 # första besöket), och förändringen jämförs med samma förändring hos liknande patienter i
@@ -218,8 +218,7 @@ if results["costs"]:
     effect = report_tables.cost_effect_table(results["costs"])
     if len(effect):
         nb.show_table(effect, "Kostnad och nytta per år")
-        if note := cost_text.patients_per_year_note(results["costs"]):
-            nb.show_markdown(note)
+        nb.show_markdown(" ".join(cost_text.cost_table_notes(results["costs"])))
     for group, block in team_blocks(results["costs"]).items():
         if block.get("net_savings_sek") is None:
             if note := cost_text.hidden_net_note(block, group):
@@ -248,7 +247,9 @@ suppression = (
     f"Antal under {results['min_cell']} visas inte (–), och inte heller siffror som bygger på "
     "färre patienter eller svarande. Där ett dolt antal skulle kunna räknas fram genom att "
     "lägga ihop eller dra ifrån andra siffror i rapporten (eller i regionens andra rapporter) "
-    "döljs också en av dem, så ibland döljs även större tal. Så kan ingen enskild identifieras."
+    "döljs också en av dem, så ibland döljs även större tal. Så kan ingen enskild identifieras. "
+    "Undantag: antal inbjudna till en enkät och antal som lämnat en enskild fråga obesvarad "
+    "visas även när de är små, eftersom de inte säger något om vad någon svarat."
     if results["min_cell"] > 0
     else "Skyddet av små tal är avstängt i den här körningen (endast för granskning)."
 )

@@ -331,3 +331,13 @@ def test_the_cost_section_explains_patients_per_year_and_a_hidden_net():
     hidden = {"net_savings_sek": None, "n_patients": 231, "basis": "adjusted"}
     assert hidden_net_note(hidden | {"team_cost_sek": 7.1e6}, "HSVT") == f"**HSVT.** {COST_HIDDEN}"
     assert hidden_net_note(hidden | {"team_cost_sek": None}, "HSVT") is None  # not computable
+
+
+def test_the_cost_table_notes_rounding_only_with_both_teams():
+    from narvard.report.cost_text import ROUNDING_NOTE, cost_table_notes
+
+    one = {"HSVT": dict(block(5_600_000))}
+    assert ROUNDING_NOTE not in cost_table_notes(one)
+    both = one | {"NSVT": dict(block(2_000_000)), "total": {"net_savings_sek": 1.0}}
+    notes = cost_table_notes(both)
+    assert notes[-1] == ROUNDING_NOTE and notes[0].startswith("Nya patienter per år")

@@ -167,8 +167,12 @@ def test_pooled_change_and_limits():
     assert spread == pytest.approx(se * math.sqrt(400))  # the upper median of se·√n
 
 
-def test_the_overview_draws_a_funnel_only_with_points():
-    assert funnels([area("A", 100, 0.8)]) != []
+def test_the_overview_draws_a_funnel_only_with_four_areas_or_more():
+    four = [area(name, 100 + 10 * k, 0.8) for k, name in enumerate(NAMES[:4])]
+    (figure,) = funnels(four)
+    assert figure.startswith("<figure")
+    (note,) = funnels(four[:2])
+    assert note.startswith("<p>HSVT: bara 2 av områdena kan visas")
     no_interval = area("A", 100, 0.8)
     no_interval["consumption"]["HSVT"]["did"]["inpatient_days"]["ci"] = None
     assert funnels([no_interval]) == []
@@ -178,6 +182,7 @@ def test_the_limits_centre_on_the_regions_own_estimate_and_left_out_areas_say_wh
     """The overview table's region row (−34 %) is the line, not the mean of the plotted
     areas; an area whose patients are hidden is named with that reason."""
     areas = [area("Fyrbodal", 230, 0.9), area("SIMBA", 120, 0.7), area("Skaraborg", 90, 0.6)]
+    areas += [area("Ale", 150, 0.75), area("Orust", 80, 0.7)]
     areas[0]["region_effects"] = {"HSVT": {"inpatient_days": {"rate_ratio": 0.66}}}
     areas[2]["consumption"]["HSVT"]["did"]["inpatient_days"]["n_team"] = None
     fig = funnel_chart(areas, "HSVT")

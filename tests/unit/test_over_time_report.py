@@ -99,7 +99,7 @@ def test_table_rows_per_period_and_the_whole_period():
 def test_text_names_only_intervals_that_do_not_overlap_and_stays_cautious():
     text = plain(ot.over_time_text(block(), "HSVT"))
     assert text.startswith(
-        "Inskrivna HSVT-patienter per halvår med en effektskattning: från 120 (jul–dec 2017) till "
+        "Inskrivna HSVT-patienter per halvår med en effektskattning: 120 (jul–dec 2017) och "
         "130 (jan–jun 2018). "
     )
     assert (
@@ -144,3 +144,10 @@ def test_intro_states_the_minimums_from_results():
     hidden = copy.deepcopy(results)
     hidden["consumption"]["HSVT"]["over_time"]["min_patients"] = None
     assert ot.over_time_intro(hidden) == ""
+
+
+def test_a_hidden_count_is_not_quoted_in_the_text():
+    hidden = block()
+    hidden["over_time"]["periods"][2]["n_enrolled"] = None  # jan–jun 2018, estimated
+    text = plain(ot.over_time_text(hidden, "HSVT"))
+    assert text.startswith("Skattningarna per period") and "–" not in text.split(".")[0]

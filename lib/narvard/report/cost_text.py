@@ -241,6 +241,20 @@ def patients_per_year_note(costs: Mapping) -> str | None:
     )
 
 
+ROUNDING_NOTE = (
+    "Kolumnen Båda teamen är summerad före avrundning och kan därför skilja sig med någon "
+    "tiondel från summan av de avrundade talen."
+)
+
+
+def cost_table_notes(costs: Mapping) -> list[str]:
+    """The sentences under the cost table: patients per year, and rounding of the sums."""
+    notes = [patients_per_year_note(costs)]
+    if costs.get("total") and len(team_blocks(costs)) > 1:
+        notes.append(ROUNDING_NOTE)
+    return [note for note in notes if note]
+
+
 def hidden_net_note(block: Mapping, group: str) -> str | None:
     """The cost section's sentence for a group whose net disclosure control hid."""
     return f"**{group}.** {COST_HIDDEN}" if is_hidden_net(block) else None

@@ -17,8 +17,9 @@ TERMS: dict[str, str] = {
     "Per levd dag": "vård räknad per dag patienten levde under perioden, så att den som avlider "
     "tidigt inte ser ut att ha fått mindre vård.",
     "Enkel förändring": "skillnaden före och efter första besöket hos samma patienter, utan "
-    "jämförelse. Den överskattar teamens effekt, eftersom patienter skrivs in när de är som "
-    "sjukast (regression mot medelvärdet).",
+    "jämförelse. Den överskattar ofta teamens effekt, eftersom patienter skrivs in när de är "
+    "som sjukast (regression mot medelvärdet). Räknad per patient blir den också mindre av att "
+    "patienter avlider under efterperioden; räknad per levd dag inte.",
     "95 % KI (konfidensintervall)": "det spann som det sanna värdet med stor sannolikhet "
     "ligger inom. Ett brett intervall betyder att siffran är osäker.",
     "Statistiskt säkerställd": "intervallet omfattar inte ”ingen skillnad”; skillnaden är "
@@ -29,8 +30,9 @@ TERMS: dict[str, str] = {
     "hamna av slumpen. Små områden varierar mer.",
     "Basfall": "rapportens huvudberäkning av kostnader; i tornadodiagrammet ändras ett "
     "antagande i taget från den.",
-    "Nettokostnad / nettobesparing": "teamens kostnad minus värdet av den sjukhusvård som "
-    "undveks, per år.",
+    "Nettokostnad / nettobesparing": "värdet av den sjukhusvård som undveks minus teamens "
+    "kostnad, per år: en nettobesparing när det är positivt, en nettokostnad (teamen kostar "
+    "mer än de sparar) när det är negativt.",
     "Styckkostnad": "vad en vårddag, ett akutbesök eller ett besök kostar, enligt källan i "
     "tabellen.",
     "n": "antal personer eller svar som en siffra bygger på.",

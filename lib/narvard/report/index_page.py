@@ -162,6 +162,7 @@ FUNNEL_CAPTION = (
 )
 
 
+FUNNEL_MIN_AREAS = 4
 HIDDEN_N = (
     "antalet patienter i skattningen döljs för att skydda enskilda patienter; "
     "förändringen finns i tabellen ovan"
@@ -188,6 +189,12 @@ def funnels(all_results: list[dict]) -> list[str]:
     for group in TEAMS:
         points = funnel_points(all_results, group, "inpatient_days")
         if not points:
+            continue
+        if len(points) < FUNNEL_MIN_AREAS:  # limits drawn from two or three points say little
+            figures.append(
+                f"<p>{group}: bara {len(points)} av områdena kan visas i ett trattdiagram, för "
+                "få för att jämföra dem med varandra; se tabellen ovan.</p>"
+            )
             continue
         shown = {p.name for p in points}
         caption = f"{group}. {FUNNEL_CAPTION}"

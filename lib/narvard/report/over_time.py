@@ -129,12 +129,14 @@ def over_time_text(block: dict, group: str) -> str:
             f"För {group} finns för få patienter för att skatta effekten per {unit}: "
             "effekten redovisas bara för hela perioden."
         )
-    first, last = estimated[0], estimated[-1]
-    text = (
-        f"Inskrivna {group}-patienter per {unit} med en effektskattning: från "
-        f"{fmt.number(first['n_enrolled'])} ({period_label(first['period'])}) till "
-        f"{fmt.number(last['n_enrolled'])} ({period_label(last['period'])}). "
-    )
+    counted = [p for p in estimated if p["n_enrolled"] is not None]  # hidden: not quoted
+    text = ""
+    if len(counted) >= 2:
+        each = [f"{fmt.number(p['n_enrolled'])} ({period_label(p['period'])})" for p in counted]
+        text = (
+            f"Inskrivna {group}-patienter per {unit} med en effektskattning: "
+            f"{', '.join(each[:-1])} och {each[-1]}. "
+        )
     differing = []
     for measure in MEASURES:
         shown = [

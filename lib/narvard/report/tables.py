@@ -443,7 +443,9 @@ def region_cost_table(costs: dict) -> pd.DataFrame:
                 ),
                 "Netto per år": fmt.net(block.get("net_savings_sek")),
                 "95 % KI": _interval(block.get("net_savings_ci")),
-                "Sannolikhet för positivt netto": fmt.probability(block.get("prob_net_positive")),
+                "Sannolikhet att teamen sparar mer än de kostar": fmt.probability(
+                    block.get("prob_net_positive")
+                ),
             }
         )
     return pd.DataFrame(rows)
@@ -471,7 +473,7 @@ def team_cost_lines(costs: dict) -> list[str]:
         per_100k = block.get("per_100k", {})
         if per_100k.get("net_savings_sek") is not None:
             cost = fmt.sek(per_100k["team_cost_sek"], millions=True)
-            net = fmt.sek(per_100k["net_savings_sek"], millions=True)
-            text += f" Per 100 000 invånare: kostnad {cost}, netto {net} per år."
+            net = fmt.net(per_100k["net_savings_sek"])
+            text += f" Per 100 000 invånare: kostnad {cost} per år; netto {net} per år."
         lines.append(text)
     return lines
