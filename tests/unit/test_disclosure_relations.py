@@ -259,6 +259,20 @@ def test_one_patient_outside_the_adjusted_estimate():
     assert (block["n_patients"], block["measures"]["er_visits"]["before_total"]) == (23, 37)
 
 
+def test_a_few_events_outside_a_large_estimate_do_not_take_the_money():
+    """simba HSVT: 245 included, 231 in the estimate; the 14 outside had 191 − 178 = 13 ER
+    visits before and 135 − 132 = 3 after. The 3 must not be known; the group's after total
+    goes, not the estimate's, on which every money figure of the team rests."""
+    area = adjusted_area(231, 178, 132)
+    block = consumption(245, measures={"er_visits": totals(191, 135, 245)})
+    area["consumption"]["NSVT"] = block | {"did": area["consumption"]["NSVT"]["did"]}
+    out = suppress_results(area, N)
+    cost, group = out["costs"]["NSVT"], out["consumption"]["NSVT"]["measures"]["er_visits"]
+    assert cost["net_savings_sek"] == -100.0 and cost["n_patients"] == 231
+    assert cost["avoided_use"]["er_visits"]["after_total"] == 132
+    assert group["after_total"] is None and group["before_total"] == 191
+
+
 def test_nobody_outside_the_adjusted_estimate_hides_nothing():
     """A zero that only says two sets of patients coincide is not hidden."""
     out = suppress_results(adjusted_area(23, 37, 15), N)

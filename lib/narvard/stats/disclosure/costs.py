@@ -10,9 +10,10 @@ therefore hidden with any of these counts.
 
 from __future__ import annotations
 
+from narvard import DEFAULT_MIN_CELL
 from narvard.domain import COSTED_MEASURES, TEAM_GROUPS
 from narvard.stats.cost_effect import SUMMED
-from narvard.stats.disclosure.cells import HEADLINE, SECONDARY, Path, Table, lookup
+from narvard.stats.disclosure.cells import ANCHOR, HEADLINE, SECONDARY, Path, Table, lookup
 
 COST_EFFECT = (
     "annual_gross_savings_adjusted_sek",
@@ -108,11 +109,25 @@ def declare_contract_costs(table: Table, results: dict, group: str) -> None:
         table.relation([(cell.key, 1.0), *terms], f"{group}: gross = Σ unit cost × avoided")
 
 
+def _totals_tier(results: dict, group: str, outside_patients: float | None) -> int:
+    """The estimate's before/after totals carry every money figure of the group: while
+    those can be shown (N or more patients in the estimate, and none or N or more outside
+    it), the totals are the last complement (an anchor), so that three ER visits of the
+    patients outside do not take the answer to "do the teams pay?". Otherwise the money
+    is hidden with the patients anyway, and the totals are secondary counts."""
+    min_cell = results.get("min_cell") or DEFAULT_MIN_CELL
+    n = lookup(results, ("costs", group, "n_patients"))
+    shown = n is not None and n >= min_cell and outside_patients is not None
+    shown = shown and (outside_patients == 0 or outside_patients >= min_cell)
+    return ANCHOR if shown else SECONDARY
+
+
 def declare_cost_effect(table: Table, results: dict, group: str, outside: str) -> None:
     """The adjusted estimate's before/after totals: the group's totals minus the events of
     the patients outside it; avoided (crude) = before − after."""
     use = lookup(results, ("costs", group, "avoided_use")) or {}
     people = table.cells[outside].value if outside in table.cells else None
+    tier = _totals_tier(results, group, people)
     for measure, entry in use.items():
         path = ("costs", group, "avoided_use", measure)
         keys = {}
@@ -120,7 +135,7 @@ def declare_cost_effect(table: Table, results: dict, group: str, outside: str) -
             here = path + (f"{period}_total",)
             hides = [here, *(path + (k,) for k in AVOIDED_KEYS), *cost_effect_hides(results, group)]
             cell = table.cell(
-                _name(here), entry.get(f"{period}_total"), (here,), hides=hides, tier=SECONDARY
+                _name(here), entry.get(f"{period}_total"), (here,), hides=hides, tier=tier
             )
             if cell is None:
                 continue

@@ -82,6 +82,7 @@ def hidden_in_area(group: str, part: dict, window, min_cell: int) -> set:
     measures = part["totals"]
     mini = {
         "window_days": window,
+        "min_cell": min_cell,
         "consumption": {
             group: {
                 "n_patients": part["included"],
@@ -91,10 +92,11 @@ def hidden_in_area(group: str, part: dict, window, min_cell: int) -> set:
         },
         "costs": {
             group: {
+                "n_patients": part["adjusted"],
                 "avoided_use": {
                     m: {"n_patients": part["adjusted"]} | {f"{p}_total": t[p][1] for p in t}
                     for m, t in measures.items()
-                }
+                },
             }
         },
     }
