@@ -218,7 +218,8 @@ if results["costs"]:
     effect = report_tables.cost_effect_table(results["costs"])
     if len(effect):
         nb.show_table(effect, "Kostnad och nytta per år")
-        nb.show_markdown(" ".join(cost_text.cost_table_notes(results["costs"])))
+        if notes := cost_text.cost_table_notes(results["costs"]):
+            nb.show_markdown(" ".join(notes))
     for group, block in team_blocks(results["costs"]).items():
         if block.get("net_savings_sek") is None:
             if note := cost_text.hidden_net_note(block, group):

@@ -260,9 +260,10 @@ def test_one_patient_outside_the_adjusted_estimate():
 
 
 def test_a_few_events_outside_a_large_estimate_do_not_take_the_money():
-    """simba HSVT: 245 included, 231 in the estimate; the 14 outside had 191 − 178 = 13 ER
-    visits before and 135 − 132 = 3 after. The 3 must not be known; the group's after total
-    goes, not the estimate's, on which every money figure of the team rests."""
+    """As simba HSVT in the demo (here as NSVT): 245 included, 231 in the estimate; the 14
+    outside had 191 − 178 = 13 ER visits before and 135 − 132 = 3 after. The 3 must not be
+    known; the group's after total goes, not the estimate's, on which every money figure of
+    the team rests."""
     area = adjusted_area(231, 178, 132)
     block = consumption(245, measures={"er_visits": totals(191, 135, 245)})
     area["consumption"]["NSVT"] = block | {"did": area["consumption"]["NSVT"]["did"]}
@@ -542,3 +543,27 @@ def test_a_years_enrolled_are_hidden_in_both_tables_or_neither():
     }
     assert shown == effect
     assert shown["2016"] is None and sum(v is None for v in shown.values()) >= 2
+
+
+def test_a_group_hidden_whole_keeps_section_a_years():
+    """A team that started late: 30 enrolled but 3 included, so its consumption block (with
+    the effect per year) is hidden whole; its 12 and 18 enrolled per year stay."""
+    from narvard.stats.disclosure.primary import apply_consequences
+
+    periods = [{"period": y, "n_enrolled": None, "n_team": None} for y in ("2017", "2018")]
+    block = {"n_patients": None, "over_time": {"unit": "year", "periods": periods}}
+    results = {
+        "consumption": {"NSVT": block},
+        "profile": {"groups": {"NSVT": {"per_year": {"2017": 12, "2018": 18}}}},
+    }
+    apply_consequences(results, N)
+    assert results["profile"]["groups"]["NSVT"]["per_year"] == {"2017": 12, "2018": 18}
+
+
+def test_a_total_without_both_groups_is_hidden():
+    from narvard.stats.disclosure.costs import protect_area_total
+
+    costs = {"HSVT": {"net_savings_sek": -2e6, "n_patients": 150, "team_cost_sek": 2e6}}
+    costs["total"] = {"net_savings_sek": -3e6, "n_patients": 160, "team_cost_sek": 4e6}
+    protect_area_total({"costs": costs})
+    assert costs["total"] == dict.fromkeys(("net_savings_sek", "n_patients", "team_cost_sek"))

@@ -170,7 +170,7 @@ def test_pooled_change_and_limits():
 def test_the_overview_draws_a_funnel_only_with_four_areas_or_more():
     four = [area(name, 100 + 10 * k, 0.8) for k, name in enumerate(NAMES[:4])]
     (figure,) = funnels(four)
-    assert figure.startswith("<figure")
+    assert figure.startswith("<figure") and "områdenas genomsnitt (den heldragna" in figure
     (note,) = funnels(four[:2])
     assert note.startswith("<p>HSVT: bara 2 av områdena kan visas")
     no_interval = area("A", 100, 0.8)
@@ -192,3 +192,4 @@ def test_the_limits_centre_on_the_regions_own_estimate_and_left_out_areas_say_wh
     plt.close(fig)
     (html,) = funnels(areas)
     assert "Saknas i figuren: Skaraborg (antalet patienter i skattningen döljs" in html
+    assert "hela regionens förändring (den heldragna linjen)" in html

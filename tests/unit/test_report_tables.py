@@ -75,7 +75,7 @@ def test_a_share_hidden_among_many_answers_is_explained():
     from narvard.report.survey_tables import has_hidden_share_with_n, survey_table
 
     def survey(share):
-        cell = {"n": 60, "positive": None if share is None else 30, "share_positive": share}
+        cell = {"n": 60, "positive": None if share is None else 58, "share_positive": share}
         return {
             "items": {"q1": {"all": cell}},
             "questions": {"q1": {"text": "Känner du dig trygg?"}},
@@ -84,7 +84,7 @@ def test_a_share_hidden_among_many_answers_is_explained():
     hidden = survey(None)
     assert survey_table(hidden).iloc[0]["Samtliga"] == "– (n=60)"
     assert has_hidden_share_with_n(hidden)
-    assert not has_hidden_share_with_n(survey(0.5))
+    assert not has_hidden_share_with_n(survey(58 / 60))
 
 
 def test_the_cost_table_adds_both_teams_from_results_json():
@@ -109,6 +109,10 @@ def test_a_window_length_hidden_whole_is_explained():
         "n_patients": 158,
         "sensitivity": {"90": {"n_patients": None}, "180": {"n_patients": 158}},
     }
-    assert hidden_lengths_note(block).startswith("Raden för 90 dagar visas inte")
-    block["sensitivity"]["90"]["n_patients"] = 162
+    assert hidden_lengths_note(block).startswith("Raden för 90 dagar visas inte: den bygger")
+    block["sensitivity"]["365"] = {"n_patients": None}
+    assert hidden_lengths_note(block).startswith(
+        "Raderna för 90 dagar och 365 dagar visas inte: de"
+    )
+    block["sensitivity"] |= {"90": {"n_patients": 162}, "365": {"n_patients": 150}}
     assert hidden_lengths_note(block) is None

@@ -96,3 +96,8 @@ def test_no_change_reads_as_as_many_not_zero_percent_fewer():
     (line,) = verdict.verdict(results(ratio=1.002, ci=(0.8, 1.25)))
     assert "lika många vårddagar per levd dag som om deras vård" in line
     assert f"0{NBSP}%" not in line.split("(")[0] and "osäker" in line
+
+
+def test_a_sure_change_that_rounds_to_zero_keeps_a_decimal():
+    (line,) = verdict.verdict(results(ratio=0.996, ci=(0.992, 0.999)))
+    assert f"0,4{NBSP}% färre vårddagar per levd dag än" in line and "säkerställd" in line

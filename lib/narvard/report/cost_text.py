@@ -234,7 +234,7 @@ def patients_per_year_note(costs: Mapping) -> str | None:
     if years is None:
         return None
     return (
-        "Nya patienter per år är de patienter som följs före och efter, delat med de "
+        "Nya patienter per år är antalet patienter som följs före och efter, delat med de "
         f"{fmt.number(years, 1)} år då en inskrivning kunde följas hela vägen (inskrivningar "
         "under uppgifternas första och sista period kan inte följas). Tabellen över inskrivna "
         "per år räknar i stället alla inskrivna per kalenderår."
@@ -242,7 +242,7 @@ def patients_per_year_note(costs: Mapping) -> str | None:
 
 
 ROUNDING_NOTE = (
-    "Kolumnen Båda teamen är summerad före avrundning och kan därför skilja sig med någon "
+    "Kolumnen ”Båda teamen” är summerad före avrundning och kan därför skilja sig med någon "
     "tiondel från summan av de avrundade talen."
 )
 

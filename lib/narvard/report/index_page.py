@@ -9,7 +9,7 @@ from narvard.paths import TEMPLATES_DIR
 from narvard.report import formatting as fmt
 from narvard.report.benchmarks import OVERVIEW_INTRO, overview_table
 from narvard.report.cards import net_interval
-from narvard.report.funnel import funnel_chart, funnel_points
+from narvard.report.funnel import funnel_chart, funnel_points, region_log_ratio
 from narvard.report.html import figure_html, render
 from narvard.report.tables import NUMERIC
 from narvard.report.verdict import is_hidden_net
@@ -156,9 +156,8 @@ def components_overview(all_results: list[dict], survey_id: str = "managers") ->
 
 FUNNEL_CAPTION = (
     "Punkter innanför de streckade linjerna (95 % kontrollgräns) skiljer sig inte från "
-    "hela regionens förändring (den heldragna linjen) mer än slumpen kan förklara; små "
-    "områden varierar mer. För punkter utanför de prickade linjerna (99,8 %) är slumpen en "
-    "osannolik förklaring."
+    "{centre} (den heldragna linjen) mer än slumpen kan förklara; små områden varierar mer. "
+    "För punkter utanför de prickade linjerna (99,8 %) är slumpen en osannolik förklaring."
 )
 
 
@@ -197,7 +196,9 @@ def funnels(all_results: list[dict]) -> list[str]:
             )
             continue
         shown = {p.name for p in points}
-        caption = f"{group}. {FUNNEL_CAPTION}"
+        has_region = region_log_ratio(all_results, group, "inpatient_days") is not None
+        centre = "hela regionens förändring" if has_region else "områdenas genomsnitt"
+        caption = f"{group}. {FUNNEL_CAPTION.format(centre=centre)}"
         for reason, names in _left_out(all_results, group, shown).items():
             caption += f" Saknas i figuren: {', '.join(names)} ({reason})."
         figures.append(

@@ -28,9 +28,9 @@ def survey_table(survey: dict) -> pd.DataFrame:
 
 # Why a share can be hidden although many answered (shown below the table when it is).
 HIDDEN_SHARE_NOTE = (
-    "Ett streck med antal svar, t.ex. – (n=60), betyder inte att för få svarade: nästan "
-    "alla (eller nästan inga) svarade positivt, och andelen skulle då visa hur de få andra "
-    "svarade."
+    "Ett streck med antal svar, t.ex. – (n=60), betyder inte att för få svarade: andelen "
+    "döljs för att den annars skulle visa hur ett fåtal svarade, oftast för att nästan alla "
+    "(eller nästan inga) svarade positivt."
 )
 
 

@@ -335,9 +335,11 @@ def hidden_lengths_note(block: dict) -> str | None:
     if not hidden or block.get("n_patients") is None:
         return None
     days = " och ".join(f"{n} dagar" for n in hidden)
+    rows, they = ("Raden", "den") if len(hidden) == 1 else ("Raderna", "de")
     return (
-        f"Raden för {days} visas inte: den har nästan samma patienter som en annan periodlängd, "
-        "och skillnaden (några få patienter) skulle annars kunna räknas fram."
+        f"{rows} för {days} visas inte: {they} bygger på för få patienter, eller på nästan "
+        "samma patienter som en annan periodlängd, så att skillnaden (några få patienter) "
+        "annars skulle kunna räknas fram."
     )
 
 

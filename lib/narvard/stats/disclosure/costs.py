@@ -184,7 +184,7 @@ def protect_area_total(results: dict) -> None:
     total = costs.get("total")
     if not total:
         return
-    groups = [costs[g] for g in TEAM_GROUPS if g in costs]
+    groups = [costs.get(g) or {} for g in TEAM_GROUPS]  # a group left out hides every sum
     hidden = {key for key in SUMMED if any(group.get(key) is None for group in groups)}
     hidden |= {key for key, sums in _BUILT_ON.items() if hidden.intersection(sums)}
     per_100k = total.get("per_100k") or {}

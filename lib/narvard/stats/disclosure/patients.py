@@ -353,7 +353,7 @@ def _profile(table: Table, results: dict, group: str, profile: dict) -> None:
         (reached + ("patients_reached",),),
         [reached + ("patients_reached",), reached + ("coverage",)],
     )
-    about_included = [base + ("n_included",), base + ("mean_age",)]
+    about_included = [base + ("n_included",), base + ("mean_age",), base + ("share_women",)]
     if included(group) in table.cells:
         table.view(included(group), profile.get("n_included"), about_included[:1], about_included)
     else:

@@ -79,10 +79,15 @@ def _align_years(results: dict) -> None:
         years = (groups.get(group) or {}).get("per_year")
         if over.get("unit") != "year" or not years:
             continue
+        whole = block.get("n_patients") is None  # a small group's block is hidden whole
         for period in over["periods"]:
             year = str(period["period"])
-            if year in years and (years[year] is None or period["n_enrolled"] is None):
-                years[year] = period["n_enrolled"] = None
+            if year not in years:
+                continue
+            if years[year] is None:
+                period["n_enrolled"] = None
+            elif period["n_enrolled"] is None and not whole:
+                years[year] = None
 
 
 COUNT_KEYS = ("before_total", "after_total", "n_team", "n_comparison", "n_patients")
