@@ -217,6 +217,26 @@ def test_months_written_by_the_engine_are_the_months_frame(tmp_path, contract_ex
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "months.parquet"), frame)
 
 
+def test_an_engine_that_cannot_write_parquet_writes_the_same_windows(tmp_path, monkeypatch):
+    """PostgreSQL and Spark bring the windows to pandas, which writes them: read back, the
+    files are the frames DuckDB's own writing gives."""
+    import pandas as pd
+    from narvard.data.consumption import consumption
+    from narvard.data.sources.engine import DuckDBEngine
+
+    dataset(tmp_path, "P1,inpatient,2019-03-08,2019-03-13,,1\nP1,er,2019-03-12,,0,")
+    lengths = (10, 90)
+    by_duckdb = {n: tmp_path / f"duckdb_{n}.parquet" for n in lengths}
+    consumption(tmp_path, lengths, None, windows_to=by_duckdb)
+    monkeypatch.setattr(DuckDBEngine, "writes_parquet", False)
+    by_pandas = {n: tmp_path / f"pandas_{n}.parquet" for n in lengths}
+    assert consumption(tmp_path, lengths, None, windows_to=by_pandas).windows == {}
+    for n in lengths:
+        written = pd.read_parquet(by_pandas[n])
+        assert written["inpatient_days_after"].sum() > 0
+        pd.testing.assert_frame_equal(written, pd.read_parquet(by_duckdb[n]))
+
+
 def test_windows_written_by_the_engine_are_the_windows_frames(tmp_path):
     """`prepare` has DuckDB write every window length itself: read back, each file is the
     frame ``consumption`` returns for it (columns, types, order, values), with empty
