@@ -244,16 +244,7 @@ else:
     nb.show_markdown("Styckkostnader eller teampatienter saknas, så inga kostnader beräknas.")
 
 # %%
-suppression = (
-    f"Antal under {results['min_cell']} visas inte (–), och inte heller siffror som bygger på "
-    "färre patienter eller svarande. Där ett dolt antal skulle kunna räknas fram genom att "
-    "lägga ihop eller dra ifrån andra siffror i rapporten (eller i regionens andra rapporter) "
-    "döljs också en av dem, så ibland döljs även större tal. Så kan ingen enskild identifieras. "
-    "Undantag: antal inbjudna till en enkät och antal som lämnat en enskild fråga obesvarad "
-    "visas även när de är små, eftersom de inte säger något om vad någon svarat."
-    if results["min_cell"] > 0
-    else "Skyddet av små tal är avstängt i den här körningen (endast för granskning)."
-)
+suppression = report_text.suppression_text(results["min_cell"])
 nb.show_markdown(
     "## Metod och begränsningar\n"
     f"- Föreperioden är de {results['window_days']} dagarna före indexdatum, efterperioden "

@@ -91,7 +91,12 @@ def test_the_cost_table_adds_both_teams_from_results_json():
     from narvard.report.tables import cost_effect_table
 
     def block(net, cost):
-        return {"net_savings_sek": net, "team_cost_sek": cost, "break_even_patients_per_year": 90}
+        return {
+            "net_savings_sek": net,
+            "team_cost_sek": cost,
+            "break_even_patients_per_year": 90,
+            "avoided_use": {},
+        }
 
     costs = {"HSVT": block(-42.6e6, 50e6), "NSVT": block(-22.4e6, 30e6)}
     costs["total"] = {"net_savings_sek": -64.9e6, "team_cost_sek": 80e6}  # costs.total
@@ -99,6 +104,7 @@ def test_the_cost_table_adds_both_teams_from_results_json():
     assert table.loc["Netto per år (justerat)", "Båda teamen"] == "kostar 64,9\u00a0mnkr"
     assert table.loc["Teamens kostnad per år", "Båda teamen"] == "80,0\u00a0mnkr"
     assert table.loc["Patienter per år för att gå jämnt ut", "Båda teamen"] == "·"
+    assert table.loc["Patienter per år för att gå jämnt ut", "Hemsjukvårdsteam (HSVT)"] == "90"
     assert "Båda teamen" not in cost_effect_table({"HSVT": costs["HSVT"]})
 
 
@@ -116,3 +122,11 @@ def test_a_window_length_hidden_whole_is_explained():
     )
     block["sensitivity"] |= {"90": {"n_patients": 162}, "365": {"n_patients": 150}}
     assert hidden_lengths_note(block) is None
+
+
+def test_the_method_text_names_the_threshold_and_the_small_counts_it_shows():
+    from narvard.report.text import suppression_text
+
+    assert suppression_text(5).startswith("Antal under 5 visas inte (–)")
+    assert "antal inbjudna" in suppression_text(5)
+    assert suppression_text(0).startswith("Skyddet av små tal är avstängt")

@@ -394,24 +394,22 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
             else fmt.SUPPRESSED
         ),
         "Kostnad per undviken vårddag": lambda b: fmt.sek(b.get("cost_per_avoided_bed_day_sek")),
-        "Patienter per år för att gå jämnt ut": lambda b: fmt.number(
-            b.get("break_even_patients_per_year")
+        # A break-even volume belongs to one team (a both-teams block has no single effect).
+        "Patienter per år för att gå jämnt ut": lambda b: (
+            fmt.number(b.get("break_even_patients_per_year"))
+            if "avoided_use" in b
+            else fmt.NOT_APPLICABLE
         ),
     }
     columns = {group_name(g): b for g, b in blocks.items()}
     if len(blocks) > 1 and costs.get("total"):
         columns[BOTH_TEAMS] = costs["total"]  # summed in results.json (costs.total)
-    table = pd.DataFrame(
+    return pd.DataFrame(
         [
             {"": label} | {name: show(b) for name, b in columns.items()}
             for label, show in rows.items()
         ]
     )
-    if BOTH_TEAMS in table:  # a break-even volume belongs to one team
-        table.loc[table[""] == "Patienter per år för att gå jämnt ut", BOTH_TEAMS] = (
-            fmt.NOT_APPLICABLE
-        )
-    return table
 
 
 BOTH_TEAMS = "Båda teamen"

@@ -9,6 +9,22 @@ from narvard.stats.survey_intervals import holm_adjust
 SIGNIFICANCE = 0.05
 
 
+def suppression_text(min_cell: int) -> str:
+    """The method section's sentence on small counts: what is hidden, why larger numbers
+    sometimes are, and which small counts are shown (docs/disclosure.md)."""
+    if min_cell <= 0:
+        return "Skyddet av små tal är avstängt i den här körningen (endast för granskning)."
+    return (
+        f"Antal under {min_cell} visas inte (–), och inte heller siffror som bygger på "
+        "färre patienter eller svarande. Där ett dolt antal skulle kunna räknas fram genom "
+        "att lägga ihop eller dra ifrån andra siffror i rapporten (eller i regionens andra "
+        "rapporter) döljs också en av dem, så ibland döljs även större tal. Så kan ingen "
+        "enskild identifieras. Undantag: antal inbjudna till en enkät och antal som lämnat en "
+        "enskild fråga obesvarad visas även när de är små, eftersom de inte säger något om vad "
+        "någon svarat."
+    )
+
+
 def _months(span: list[int]) -> str:
     return f"månad {fmt.number(span[0])} till {fmt.number(span[1])}"
 
