@@ -53,6 +53,11 @@ FROM {table_reference("contacts")}
 
 _COHORT_COLUMNS = ("patient_id", "area_id", "group", "index_date", "birth_year", "sex")
 _COHORT_COLUMNS += ("death_date", "kommun")
+# The type of every column of a window frame, as pandas holds it (and writes it to
+# Parquet): text stays text, dates are timestamps, flags booleans, counts 64-bit integers.
+_TEXT_COLUMNS = ("patient_id", "area_id", "group", "sex", "kommun", "exclusion_reason")
+_DATE_COLUMNS = ("index_date", "death_date")
+_FLAG_COLUMNS = ("included", "history_observed", "died_after")
 _FACT_COLUMNS = (
     "included",
     "history_observed",
@@ -322,18 +327,20 @@ def _windows(
 
 def _written_length_sql(length: int) -> str:
     """One window length of ``nv_windows`` with the columns and types of ``_one_length`` of
-    the conformed frame (dates as timestamps, as pandas writes datetime64), in its order."""
+    the conformed frame (the types of ``_conform_windows``), in its order."""
     suffixed = [*_FACT_COLUMNS, *(f"{m}_{p}" for m in MEASURES for p in PERIODS)]
-    dates = ("index_date", "death_date")
-    columns = [
-        f'CAST("{c}" AS TIMESTAMP) AS "{c}"' if c in dates else f'"{c}"' for c in _COHORT_COLUMNS
-    ]
-    for column in suffixed:
-        kept = ("included", "history_observed", "died_after", "exclusion_reason")
-        kind = None if column in kept else "BIGINT"
-        value = f'"{column}_{length}"'
-        columns.append(f'{f"CAST({value} AS {kind})" if kind else value} AS "{column}"')
+    columns = [f'{_written(f"{c}", c)} AS "{c}"' for c in _COHORT_COLUMNS]
+    columns += [f'{_written(f"{c}_{length}", c)} AS "{c}"' for c in suffixed]
     return f"SELECT {', '.join(columns)} FROM nv_windows ORDER BY patient_id"
+
+
+def _written(column: str, name: str) -> str:
+    """SQL: a column of nv_windows as pandas would write the conformed frame's column."""
+    if name in _DATE_COLUMNS:
+        return f'CAST("{column}" AS TIMESTAMP)'
+    if name in (*_TEXT_COLUMNS, *_FLAG_COLUMNS, "birth_year"):
+        return f'"{column}"'  # VARCHAR, BOOLEAN and INTEGER already
+    return f'CAST("{column}" AS BIGINT)'
 
 
 def _months(
@@ -398,15 +405,15 @@ def patient_windows(
 def _conform_windows(every: pd.DataFrame, lengths: tuple[int, ...]) -> pd.DataFrame:
     """Column types as DuckDB gives them, whichever engine ran the SQL."""
     every = every.copy()
-    text = ["patient_id", "area_id", "group", "sex", "kommun"]
+    text = [c for c in _TEXT_COLUMNS if c in _COHORT_COLUMNS]
     text += [f"exclusion_reason_{n}" for n in lengths]
     for column in text:
         every[column] = every[column].astype("str").where(every[column].notna())
     every["birth_year"] = every["birth_year"].astype("int32")
-    for column in ("index_date", "death_date"):
+    for column in _DATE_COLUMNS:
         every[column] = pd.to_datetime(every[column]).astype("datetime64[us]")
     for n in lengths:
-        for column in ("included", "history_observed", "died_after"):
+        for column in _FLAG_COLUMNS:
             every[f"{column}_{n}"] = every[f"{column}_{n}"].astype(bool)
         counts = [f"{m}_{p}_{n}" for m in MEASURES for p in PERIODS]
         every[[f"person_days_after_{n}", *counts]] = every[
