@@ -110,23 +110,21 @@ def _change_sentence(block: Mapping) -> str:
     if not parts and not same:
         return ""
     days = block["window_days"]
-    adjusted = block["basis"] != "crude"
-    lead = (
-        f"Jämfört med liknande patienter utan team hade patienterna under de första {days} "
-        "dagarna efter inskrivningen"
-        if adjusted
-        else f"Under de första {days} dagarna efter inskrivningen hade patienterna"
-    )
-    than, like = ("än väntat", "som väntat") if adjusted else (f"än under {days} dagar före", "")
-    per_day = " per levd dag" if adjusted else ""
-    text = f"{lead} {' och '.join(parts)}{per_day} {than}" if parts else ""
-    if same:
-        unchanged = f"lika många {' och '.join(same)}"
-        text = (
-            f"{text}, och {unchanged}{f' {like}' if like else ''}"
-            if text
-            else f"{lead} {unchanged}{per_day} {like or f'som under {days} dagar före'}"
+    if block["basis"] != "crude":
+        lead = (
+            f"Jämfört med liknande patienter utan team hade patienterna under de första {days} "
+            "dagarna efter inskrivningen"
         )
+        per_day, than, like = " per levd dag", "än väntat", "som väntat"
+    else:
+        lead = f"Under de första {days} dagarna efter inskrivningen hade patienterna"
+        per_day, than, like = "", f"än under {days} dagar före", f"som under {days} dagar före"
+    unchanged = f"lika många {' och '.join(same)}"
+    if not parts:
+        return f"{lead} {unchanged}{per_day} {like}."
+    text = f"{lead} {' och '.join(parts)}{per_day} {than}"
+    if same:  # after a comparison with the period before, "som …" would repeat it
+        text += f", och {unchanged}" + (f" {like}" if per_day else "")
     return text + "."
 
 

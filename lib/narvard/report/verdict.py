@@ -51,11 +51,12 @@ def effect_sentence(group: str, did: Mapping) -> str | None:
     amount, direction = _amount(ratio)
     # The estimate compares changes, not levels: team patients often have more care than
     # the comparison patients throughout (docs/effects.md).
-    if round(100 * (ratio - 1)) == 0 and is_certain(interval):  # small but sure: say how small
-        amount = fmt.percent(abs(100 * (ratio - 1)), 1)
+    if round(100 * (ratio - 1)) == 0:  # not "0 % färre": as many, or if sure, how few
+        sure = is_certain(interval)
+        amount = fmt.percent(abs(100 * (ratio - 1)), 1) if sure else None
     how_many = (
         "lika många vårddagar per levd dag som"
-        if round(100 * (ratio - 1)) == 0 and not is_certain(interval)
+        if amount is None
         else f"{amount} {direction} vårddagar per levd dag än"
     )
     sentence = (

@@ -92,8 +92,8 @@ def area_cost_blocks(
 
 
 def area_total(dataset: ProcessedDataset, area_id: str, blocks: dict) -> dict | None:
-    """HSVT and NSVT of the area together (the overview's net per area), summed as the
-    region's total is; None unless the area has a cost-effect block for both groups."""
+    """HSVT and NSVT of the area together ("Båda teamen" in the area's cost table), summed
+    as the region's total is; None unless the area has a cost-effect block for both groups."""
     groups = [blocks[g] for g in TEAM_GROUPS if g in blocks]
     if len(groups) < 2:
         return None
