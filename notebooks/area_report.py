@@ -207,8 +207,10 @@ show_over_time(results)
 # besparingen bygger på samma effekt som tabellen ovan: den vård teamens patienter fick
 # efter inskrivningen jämförs med den vård de hade fått utan team, räknat på de dagar de
 # levde (ett dödsfall räknas aldrig som en besparing), och räknas om till ett år utifrån hur
-# många nya patienter teamen tar emot per år. Osäkerheten kommer från effekten, från
-# styckkostnaderna och från teamens kostnad (dragna tusen gånger mellan låg och hög nivå).
+# många nya patienter teamen tar emot per år. Effekten skattas på de patienter vars
+# referensperiod ryms i uppgifterna, men besparingen räknas för alla teamens patienter som
+# följs före och efter. Osäkerheten kommer från effekten, från styckkostnaderna och från teamens
+# kostnad (dragna tusen gånger mellan låg och hög nivå).
 
 # %%
 if results["costs"]:

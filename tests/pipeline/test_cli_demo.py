@@ -142,6 +142,49 @@ def test_default_estimates_cover_the_demo_truth(rendered):
             assert (estimate["rate_ratio"] < 1) == (truth["region"][group][measure] < 1)
 
 
+def test_every_team_gets_a_money_verdict(rendered):
+    """The cost-effect counts the money over the included patients whose totals the report
+    shows (docs/costs.md §2), so a few patients outside the adjusted estimate hide its size
+    but not whether the teams pay; the net and the money per year are published."""
+    root = rendered["root"]
+    for area in AREAS:
+        results = json.loads((root / "reports" / area / "results.json").read_text("utf-8"))
+        for group in ("HSVT", "NSVT"):
+            cost, block = results["costs"][group], results["consumption"][group]
+            assert cost["n_patients"] == block["n_patients"], (area, group)
+            assert cost["net_savings_sek"] is not None, (area, group)
+            assert cost["net_savings_ci"] is not None, (area, group)
+            use = cost["avoided_use"]["inpatient_days"]
+            assert use["after_total"] == block["measures"]["inpatient_days"]["after_total"]
+
+
+def test_the_money_interval_covers_the_demos_true_saving(rendered):
+    """truth.json gives each team's true rate ratio over its included patients (their
+    after-window use with the team over the same patients' use without it), so the true
+    avoided use is after × (1/RR − 1) and its value a year Σ unit cost × that / enrolment
+    years: the reported interval of the money a year must hold it for every team."""
+    root = rendered["root"]
+    truth = json.loads((root / "raw" / "truth.json").read_text(encoding="utf-8"))
+    items = {"er_visits": "er_visit", "inpatient_days": "inpatient_day"}
+    items |= {"specialist_visits": "specialist_visit"}
+    for area in AREAS:
+        results = json.loads((root / "reports" / area / "results.json").read_text("utf-8"))
+        for group in ("HSVT", "NSVT"):
+            cost, block = results["costs"][group], results["consumption"][group]
+            ratios = truth["areas"][area][group]
+            true = (
+                sum(
+                    block["measures"][m]["after_total"]
+                    * (1 / ratios[m] - 1)
+                    * cost["unit_costs"][item]["cost_sek"]
+                    for m, item in items.items()
+                )
+                / cost["enrolment_years"]
+            )
+            low, high = cost["annual_gross_savings_ci"]
+            assert low <= true <= high, (area, group, true, low, high)
+
+
 def _patient_counts(results: dict) -> list[tuple[str, str, int | None]]:
     """(group, where, n) for every patient count results.json holds outside the flow."""
     found = []

@@ -222,61 +222,76 @@ def test_person_days_do_not_give_away_that_nobody_died():
 # --------------------------------------------------------------------- adjusted estimate
 
 
-def adjusted_area(n_team: int, before_adjusted: int, after_adjusted: int) -> dict:
-    """alingsås-lerum NSVT: 23 included patients with 37 ER visits before and 15 after."""
+def adjusted_area(n_team: int, er_after: int = 15) -> dict:
+    """alingsås-lerum NSVT: 23 included patients with 37 ER visits before and 15 after, of
+    whom n_team are in the adjusted estimate. The cost-effect applies the estimate's rate
+    ratio to all 23 and their totals (docs/costs.md §2)."""
     did = {"rate_ratio": 0.9, "ci": [0.5, 1.5], "n_team": n_team, "n_comparison": 2879}
     use = {
-        "n_patients": n_team,
+        "n_patients": 23,
         "rate_ratio": 0.9,
-        "before_total": before_adjusted,
-        "after_total": after_adjusted,
-        "expected_after": after_adjusted / 0.9,
-        "avoided": after_adjusted / 0.9 - after_adjusted,
+        "ci": [0.5, 1.5],
+        "change_vs_expected_pct": -10.0,
+        "before_total": 37,
+        "after_total": er_after,
+        "expected_after": er_after / 0.9,
+        "avoided": er_after / 0.9 - er_after,
         "avoided_per_year": 1.0,
-        "avoided_crude": before_adjusted - after_adjusted,
+        "avoided_crude": 37 - er_after,
         "avoided_crude_per_year": 5.0,
     }
     money = {"annual_gross_savings_adjusted_sek": 4000.0, "net_savings_sek": -100.0}
-    costs = {"n_patients": n_team, "patients_per_year": 7.6, "avoided_use": {"er_visits": use}}
-    block = consumption(23, measures={"er_visits": totals(37, 15, 23)}, did={"er_visits": did})
+    costs = {"n_patients": 23, "patients_per_year": 7.6, "avoided_use": {"er_visits": use}}
+    measures = {"er_visits": totals(37, er_after, 23)}
+    block = consumption(23, measures=measures, did={"er_visits": did})
     return {"consumption": {"NSVT": block}, "costs": {"NSVT": costs | money}}
 
 
-def test_one_patient_outside_the_adjusted_estimate():
-    """23 included, 22 in the adjusted estimate: 23 − 22 = 1 patient, whose ER visits
-    (37 − 34 = 3 before, 15 − 15 = 0 after) the totals would give too."""
-    out = suppress_results(adjusted_area(22, 34, 15), N)
+def test_one_patient_outside_the_adjusted_estimate_hides_its_size_not_the_money():
+    """23 included, 22 in the adjusted estimate: 23 − 22 = 1 patient, so the estimate's
+    size goes. The money rests on the 23 and their totals, never on the 22: it stays."""
+    out = suppress_results(adjusted_area(22), N)
     block, cost = out["consumption"]["NSVT"], out["costs"]["NSVT"]
     assert block["did"]["er_visits"]["n_team"] is None
-    assert cost["n_patients"] is None and cost["avoided_use"]["er_visits"]["n_patients"] is None
-    use = cost["avoided_use"]["er_visits"]
-    assert use["before_total"] is None and use["after_total"] is None
-    assert use["avoided_crude"] is None and use["avoided_per_year"] is None
-    # the amounts per year rest on the estimate's patients and totals
-    assert cost["annual_gross_savings_adjusted_sek"] is None and cost["net_savings_sek"] is None
-    # the effect itself and the group's own figures stay
     assert block["did"]["er_visits"]["rate_ratio"] == 0.9
+    use = cost["avoided_use"]["er_visits"]
+    assert (cost["n_patients"], use["n_patients"]) == (23, 23)
+    assert (use["before_total"], use["after_total"], use["avoided_crude"]) == (37, 15, 22)
+    assert cost["annual_gross_savings_adjusted_sek"] == 4000.0
+    assert cost["net_savings_sek"] == -100.0
     assert (block["n_patients"], block["measures"]["er_visits"]["before_total"]) == (23, 37)
 
 
-def test_a_few_events_outside_a_large_estimate_do_not_take_the_money():
-    """As simba HSVT in the demo (here as NSVT): 245 included, 231 in the estimate; the 14
-    outside had 191 − 178 = 13 ER visits before and 135 − 132 = 3 after. The 3 must not be
-    known; the group's after total goes, not the estimate's, on which every money figure of
-    the team rests."""
-    area = adjusted_area(231, 178, 132)
-    block = consumption(245, measures={"er_visits": totals(191, 135, 245)})
-    area["consumption"]["NSVT"] = block | {"did": area["consumption"]["NSVT"]["did"]}
-    out = suppress_results(area, N)
-    cost, group = out["costs"]["NSVT"], out["consumption"]["NSVT"]["measures"]["er_visits"]
-    assert cost["net_savings_sek"] == -100.0 and cost["n_patients"] == 231
-    assert cost["avoided_use"]["er_visits"]["after_total"] == 132
-    assert group["after_total"] is None and group["before_total"] == 191
+def test_the_money_goes_with_a_small_costed_total():
+    """3 ER visits after: hidden in the group's table and in the cost block, which repeats
+    it, and the money, which is linear in it (after × (1/RR − 1) × cost / years)."""
+    out = suppress_results(adjusted_area(23, er_after=3), N)
+    block, cost = out["consumption"]["NSVT"], out["costs"]["NSVT"]
+    use = cost["avoided_use"]["er_visits"]
+    assert block["measures"]["er_visits"]["after_total"] is None
+    assert use["after_total"] is None and use["expected_after"] is None
+    assert use["avoided"] is None and use["avoided_crude"] is None
+    assert cost["annual_gross_savings_adjusted_sek"] is None and cost["net_savings_sek"] is None
+    assert cost["n_patients"] == 23
+
+
+def test_an_estimate_on_few_patients_takes_its_rate_ratio_out_of_the_money():
+    """4 of the 23 in the adjusted estimate: the estimate is hidden whole, and its rate
+    ratio must not come back through the cost block's copy or the money built on it."""
+    out = suppress_results(adjusted_area(4), N)
+    block, cost = out["consumption"]["NSVT"], out["costs"]["NSVT"]
+    use = cost["avoided_use"]["er_visits"]
+    assert block["did"]["er_visits"]["rate_ratio"] is None
+    assert use["rate_ratio"] is None and use["ci"] is None and use["avoided"] is None
+    assert use["change_vs_expected_pct"] is None
+    assert cost["annual_gross_savings_adjusted_sek"] is None and cost["net_savings_sek"] is None
+    # the included patients and their totals are not about the estimate: they stay
+    assert (cost["n_patients"], use["before_total"], use["after_total"]) == (23, 37, 15)
 
 
 def test_nobody_outside_the_adjusted_estimate_hides_nothing():
     """A zero that only says two sets of patients coincide is not hidden."""
-    out = suppress_results(adjusted_area(23, 37, 15), N)
+    out = suppress_results(adjusted_area(23), N)
     cost = out["costs"]["NSVT"]
     assert out["consumption"]["NSVT"]["did"]["er_visits"]["n_team"] == 23
     assert cost["avoided_use"]["er_visits"]["after_total"] == 15
@@ -419,13 +434,12 @@ AGREE = (
 # --------------------------------------------------------------------- across reports
 
 
-def region_results(outside_here: int, outside_there: int) -> dict:
-    """Two areas' NSVT patients behind the region's cost block (22 + 30 = 52)."""
-    part = {
-        "totals": {"er_visits": {"before": [40.0, 40.0], "after": [20.0, 20.0]}},
-    }
+def region_results(included_here: int, outside_there: int) -> dict:
+    """Two areas' NSVT patients behind the region's cost block (22 + 30 = 52 included);
+    the other area has 30 in its adjusted estimate."""
+    part = {"totals": {"er_visits": {"before": 40.0, "after": 20.0}}}
     parts = {
-        "here": part | {"included": 22 + outside_here, "adjusted": 22},
+        "here": part | {"included": included_here, "adjusted": min(included_here, 22)},
         "there": part | {"included": 30 + outside_there, "adjusted": 30},
     }
     region = {
@@ -445,20 +459,21 @@ def region_results(outside_here: int, outside_there: int) -> dict:
 
 
 def test_a_region_sum_is_hidden_when_one_area_hides_its_part():
-    """The other area's report hides its 30 (1 patient outside its adjusted estimate):
-    52 − 22 would give it back, so the region's count is hidden in every report."""
-    out = suppress_results(region_results(0, 1), N)
+    """The other area's report hides its 30 in the adjusted estimate (1 patient outside):
+    52 − 22 would give it back, so the region's estimate size is hidden in every report;
+    the money rests on the areas' included patients, which both publish."""
+    out = suppress_results(region_results(22, 1), N)
     region = out["costs"]["region"]["NSVT"]
-    assert (
-        region["n_patients"] is None
-        and out["region_effects"]["NSVT"]["er_visits"]["n_team"] is None
-    )
-    assert region["annual_gross_savings_adjusted_sek"] is None
-    # that area also hides its estimate's ER visits (its total minus them would give the
-    # visits of the one patient outside), so the region's are hidden too
-    assert region["avoided_use"]["er_visits"]["before_total"] is None
+    assert out["region_effects"]["NSVT"]["er_visits"]["n_team"] is None
+    assert region["annual_gross_savings_adjusted_sek"] == 1e6
     assert PRIVATE not in out
-    kept = suppress_results(region_results(0, 0), N)["costs"]["region"]["NSVT"]
+    # an area with 3 included NSVT patients hides them, and its totals: the region's
+    # patients, totals and money go
+    out = suppress_results(region_results(3, 0), N)
+    region = out["costs"]["region"]["NSVT"]
+    assert region["n_patients"] is None and region["net_savings_sek"] is None
+    assert region["avoided_use"]["er_visits"]["before_total"] is None
+    kept = suppress_results(region_results(22, 0), N)["costs"]["region"]["NSVT"]
     assert kept["n_patients"] == 52 and kept["avoided_use"]["er_visits"]["before_total"] == 80.0
 
 

@@ -32,18 +32,21 @@ def _inputs(dataset: ProcessedDataset) -> dict:
     return tables | {"costs": costs}
 
 
-def _use(effect: GroupEffect, n_included: int, manifest: dict) -> ce.TeamUse:
-    """TeamUse with patients per year = included team patients / years of index dates."""
+def _use(effect: GroupEffect, patients, manifest: dict) -> ce.TeamUse:
+    """The effect applied to the group's included patients (their window rows), with
+    patients per year = included patients / years of index dates."""
     days = effect.design.window_days
     years = ce.enrolment_years(manifest["contacts_from"], manifest["contacts_to"], days)
-    return ce.team_use(effect.design, effect.estimates, effect.fits, n_included / years, years)
+    per_year = len(patients) / years
+    return ce.team_use(effect.design, effect.estimates, effect.fits, patients, per_year, years)
 
 
-def _n_included(windows, group: str, area_id: str | None = None) -> int:
+def _included(windows, group: str, area_id: str | None = None):
+    """The window rows of a group's included patients (in an area, or the whole region)."""
     rows = windows[windows["group"] == group]
     if area_id is not None:
         rows = rows[rows["area_id"] == area_id]
-    return int(len(included(rows)))
+    return included(rows)
 
 
 def _team_cost(inputs: dict, group: str, area_id: str, population: float) -> dict | None:
@@ -70,17 +73,17 @@ def area_cost_blocks(
     windows = frames.windows(dataset)
     result = {}
     for group, effect in analysis.effects.items():
-        n = _n_included(windows, group, area_id)
-        use = _use(effect, n, manifest)
+        patients = _included(windows, group, area_id)
+        use = _use(effect, patients, manifest)
         team = _team_cost(inputs, group, area_id, population)
         name = f"{area_id}/{group}"
         block = ce.group_costs(
             use, effect.estimates, inputs["costs"], team, population=population, name=name
         )
         if team is not None and use.adjusted:
-            other = _use(analysis.other_effects[group], n, manifest)
+            other = _use(analysis.other_effects[group], patients, manifest)
             lengths = {
-                days: _use(by_group[group], _n_included(by_length, group, area_id), manifest)
+                days: _use(by_group[group], _included(by_length, group, area_id), manifest)
                 for days, by_group in analysis.effects_by_length.items()
                 if days != use.window_days and group in by_group
                 for by_length in [frames.windows(dataset, days)]
@@ -136,7 +139,7 @@ def _region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> d
     for group in TEAM_GROUPS:
         if group not in effects:
             continue
-        use = _use(effects[group], _n_included(windows, group), dataset.manifest)
+        use = _use(effects[group], _included(windows, group), dataset.manifest)
         team = _summed_team_cost(inputs, group, in_region, windows)
         block = ce.group_costs(
             use,
@@ -158,9 +161,10 @@ def _region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> d
 
 def region_parts(windows, effects: dict[str, GroupEffect]) -> dict:
     """Each area's counts behind the region's sums, for disclosure control only (removed
-    before anything is published): {group: {area_id: {"included", "adjusted", "totals":
-    {measure: {"before": [included patients', adjusted estimate's], "after": [...]}}}},
-    POOL: {"pool": comparison patients of the estimates, "included": {area_id: n}}}."""
+    before anything is published): {group: {area_id: {"included", "adjusted" (the
+    estimate's patients), "totals": {measure: {"before": included patients' total,
+    "after": …}}}}, POOL: {"pool": comparison patients of the estimates, "included":
+    {area_id: n}}}."""
     parts: dict = {}
     for group, effect in effects.items():
         rows = included(windows[windows["group"] == group])
@@ -168,11 +172,7 @@ def region_parts(windows, effects: dict[str, GroupEffect]) -> dict:
         for area_id, own in rows.groupby("area_id", sort=True):
             mine = team[team["area_id"] == area_id]
             totals = {
-                m: {
-                    p: [float(own[f"{m}_{p}"].sum()), float(mine[f"{m}_{p}"].sum())]
-                    for p in ("before", "after")
-                }
-                for m in ce.COSTED
+                m: {p: float(own[f"{m}_{p}"].sum()) for p in ("before", "after")} for m in ce.COSTED
             }
             parts.setdefault(group, {})[str(area_id)] = {
                 "included": int(len(own)),
@@ -195,7 +195,7 @@ def _summed_team_cost(inputs: dict, group: str, in_region, windows) -> dict | No
     """Σ of the team costs of the region's areas that have patients of the group."""
     parts = []
     for area_id, population in zip(in_region["area_id"], in_region["population"], strict=True):
-        if _n_included(windows, group, area_id) == 0:
+        if _included(windows, group, area_id).empty:
             continue
         cost = _team_cost(inputs, group, area_id, float(population))
         if cost is None:

@@ -4,10 +4,12 @@ For one team group (in an area, or over the region), from the difference-in-diff
 ``narvard.stats.did`` — the very numbers the effect section shows:
 
 1. **avoided use** per costed measure (ER visits, bed days, specialist visits; readmissions
-   are inside the bed days): the team's observed use after the index date, on the days
-   its patients were alive, against the use expected without the team,
-   ``expected = after / RR``; avoided = expected − after. Deaths reduce both alike, so a
-   death is never a saving;
+   are inside the bed days): the observed use after the index date of the group's
+   included patients (the contract's totals), on the days they were alive, against the
+   use expected without the team, ``expected = after / RR``; avoided = expected − after.
+   The rate ratio is estimated on the included patients with a baseline window and
+   applied to all included patients. Deaths reduce both alike, so a death is never a
+   saving;
 2. **money** per year: avoided use per patient × unit cost × new patients per year, minus
    the teams' annual cost;
 3. **uncertainty**: draws of the three log rate ratios from their joint sampling
@@ -25,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from narvard.domain import COSTED_MEASURES
 from narvard.stats import did
@@ -44,9 +47,10 @@ PER_INHABITANTS = 100_000
 class TeamUse:
     """One team group's use after the index date and the adjusted effect on it.
 
-    ``n_patients``, ``before`` and ``after`` are over the team patients of the adjusted
-    estimate (those with a baseline window); ``log_rate_ratio`` and ``cov`` come from that
-    estimate (nan where a measure has none).
+    ``n_patients``, ``before`` and ``after`` are over the group's included patients, the
+    contract's totals (docs/costs.md §2); ``log_rate_ratio`` and ``cov`` come from the
+    adjusted estimate, on those of them with a baseline window (nan where a measure has
+    none).
     """
 
     window_days: int
@@ -76,11 +80,13 @@ def team_use(
     design: did.Design,
     estimates: Mapping[str, dict],
     fits: Mapping[str, object],
+    included: pd.DataFrame,
     patients_per_year: float,
     enrolment: float | None = None,
 ) -> TeamUse:
-    """The ``TeamUse`` of a difference-in-differences (``did.design`` + ``did.estimates``)."""
-    team = design.team
+    """The ``TeamUse`` of a difference-in-differences (``did.design`` + ``did.estimates``)
+    applied to the group's ``included`` patients (their window rows)."""
+    team = included
     before = np.array([team[f"{m}_before"].sum() for m in COSTED], float)
     after = np.array([team[f"{m}_after"].sum() for m in COSTED], float)
     beta = np.array(

@@ -233,7 +233,7 @@ def test_deaths_are_not_savings_through_the_effect_estimate():
     team, pool = windows[windows["group"] == "HSVT"], windows[windows["group"] == "comparison"]
     design = did.design(team, pool, W, comparison="all")
     estimates, fits = did.estimates(design, MEASURES)
-    use = ce.team_use(design, estimates, fits, patients_per_year=8.0)
+    use = ce.team_use(design, estimates, fits, team, patients_per_year=8.0)
     assert use.adjusted
     assert use.log_rate_ratio == pytest.approx([0, 0, 0], abs=1e-12)
     # After 8 vs history 12: the crude comparison "saves" 4 of each, the adjusted nothing.
@@ -292,11 +292,15 @@ def generated():
     return team, design, estimates, fits
 
 
-def test_team_use_counts_the_patients_of_the_adjusted_estimate(generated):
+def test_team_use_applies_the_estimate_to_every_included_patient(generated):
     team, design, estimates, fits = generated
-    use = ce.team_use(design, estimates, fits, patients_per_year=150.0, enrolment=2.0)
-    counted = team.iloc[30:]
-    assert use.n_patients == 300 == estimates["er_visits"]["n_team"]
+    included = team[team["included"]]
+    use = ce.team_use(design, estimates, fits, included, patients_per_year=150.0, enrolment=2.0)
+    # The estimate has the 300 with a baseline window; the money counts all 320 included
+    # (the contract's totals), the 20 without a baseline too, never the 10 not included.
+    assert estimates["er_visits"]["n_team"] == 300
+    assert use.n_patients == 320
+    counted = pd.concat([team.iloc[:20], team.iloc[30:]])
     for k, measure in enumerate(ce.COSTED):
         assert use.after[k] == counted[f"{measure}_after"].sum()
         assert use.before[k] == counted[f"{measure}_before"].sum()
@@ -304,8 +308,8 @@ def test_team_use_counts_the_patients_of_the_adjusted_estimate(generated):
 
 
 def test_costs_use_the_effect_sections_rate_ratios(generated):
-    _, design, estimates, fits = generated
-    use = ce.team_use(design, estimates, fits, patients_per_year=150.0)
+    team, design, estimates, fits = generated
+    use = ce.team_use(design, estimates, fits, team[team["included"]], patients_per_year=150.0)
     block = ce.group_costs(use, estimates, COSTS, TEAM, n_draws=0)
     assert block["basis"] == "adjusted"
     for k, measure in enumerate(ce.COSTED):
@@ -326,8 +330,8 @@ def test_costs_use_the_effect_sections_rate_ratios(generated):
 
 
 def test_tornado_effect_rows_sit_at_the_effects_interval(generated):
-    _, design, estimates, fits = generated
-    use = ce.team_use(design, estimates, fits, patients_per_year=150.0)
+    team, design, estimates, fits = generated
+    use = ce.team_use(design, estimates, fits, team[team["included"]], patients_per_year=150.0)
     rows = {r["input"]: r for r in ce.tornado(use, COSTS, TEAM)["rows"]}
     for measure in ce.COSTED:
         values = [s["value"] for s in rows[f"effect_{measure}"]["settings"]]

@@ -36,7 +36,9 @@ def protect(results: dict, table: Table, min_cell: int) -> list[str]:
     """
     state = _State(results, table, min_cell)
     for cell in table.cells.values():
-        if not cell.implied and sensitive(cell, min_cell) and state.known[cell.key]:
+        # Also a cell that primary suppression already hid where it is printed: what
+        # derives from it elsewhere (money scaled by a small total) goes with it.
+        if not cell.implied and sensitive(cell, min_cell):
             state.hide(cell)
     while True:
         state.fixed_point()

@@ -2,18 +2,15 @@
 
 The contract's crude savings: avoided = before − after (the group's totals) for each
 costed measure, and gross savings = Σ unit cost × avoided. The cost-effect analysis rests
-on the adjusted estimate's patients: each of its before/after totals is the group's total
-minus the events of the patients outside the estimate, avoided (crude) = before − after,
-and every amount per year scales with its number of patients. Its money figures are
-therefore hidden with any of these counts.
+on the same included patients and totals (the adjusted estimate's rate ratios applied to
+them, docs/costs.md §2): its money figures are hidden with any of these counts.
 """
 
 from __future__ import annotations
 
-from narvard import DEFAULT_MIN_CELL
 from narvard.domain import COSTED_MEASURES, TEAM_GROUPS
 from narvard.stats.cost_effect import SUMMED
-from narvard.stats.disclosure.cells import ANCHOR, HEADLINE, SECONDARY, Path, Table, lookup
+from narvard.stats.disclosure.cells import HEADLINE, SECONDARY, Path, Table, lookup
 
 COST_EFFECT = (
     "annual_gross_savings_adjusted_sek",
@@ -38,6 +35,15 @@ PER_100K = (
     "break_even_patients_per_year",
 )
 PER_YEAR = ("avoided_per_year", "avoided_crude_per_year")
+# An avoided-use entry's figures built on the adjusted estimate's rate ratio.
+RATE_KEYS = (
+    "rate_ratio",
+    "ci",
+    "change_vs_expected_pct",
+    "expected_after",
+    "avoided",
+    "avoided_per_year",
+)
 AVOIDED_KEYS = (
     "expected_after",
     "avoided",
@@ -109,44 +115,28 @@ def declare_contract_costs(table: Table, results: dict, group: str) -> None:
         table.relation([(cell.key, 1.0), *terms], f"{group}: gross = Σ unit cost × avoided")
 
 
-def _totals_tier(results: dict, group: str, outside_patients: float | None) -> int:
-    """The estimate's before/after totals carry every money figure of the group: while
-    those can be shown (N or more patients in the estimate, and none or N or more outside
-    it), the totals are the last complement (an anchor), so that three ER visits of the
-    patients outside do not take the answer to "do the teams pay?". Otherwise the money
-    is hidden with the patients anyway, and the totals are secondary counts."""
-    min_cell = results.get("min_cell") or DEFAULT_MIN_CELL
-    n = lookup(results, ("costs", group, "n_patients"))
-    shown = n is not None and n >= min_cell and outside_patients is not None
-    shown = shown and (outside_patients == 0 or outside_patients >= min_cell)
-    return ANCHOR if shown else SECONDARY
-
-
-def declare_cost_effect(table: Table, results: dict, group: str, outside: str) -> None:
-    """The adjusted estimate's before/after totals: the group's totals minus the events of
-    the patients outside it; avoided (crude) = before − after."""
-    use = lookup(results, ("costs", group, "avoided_use")) or {}
-    people = table.cells[outside].value if outside in table.cells else None
-    tier = _totals_tier(results, group, people)
-    for measure, entry in use.items():
-        path = ("costs", group, "avoided_use", measure)
+def declare_cost_effect(table: Table, results: dict, group: str, patients: str) -> None:
+    """The cost-effect analysis applies the adjusted estimate's rate ratios to the group's
+    included patients (cell ``patients``): its patients and before/after totals are those
+    of the contract, repeated, and every money figure goes with any of them. The rate
+    ratios are not counts; they are hidden with an estimate on fewer than N patients
+    (``primary.apply_primary``)."""
+    block = ("costs", group)
+    money = cost_effect_hides(results, group)
+    table.view(
+        patients, lookup(results, block + ("n_patients",)), (block + ("n_patients",),), money
+    )
+    for measure, entry in (lookup(results, block + ("avoided_use",)) or {}).items():
+        path = block + ("avoided_use", measure)
+        n = path + ("n_patients",)
+        table.view(patients, entry.get("n_patients"), (n,), [n])
         keys = {}
         for period in ("before", "after"):
             here = path + (f"{period}_total",)
-            hides = [here, *(path + (k,) for k in AVOIDED_KEYS), *cost_effect_hides(results, group)]
-            cell = table.cell(
-                _name(here), entry.get(f"{period}_total"), (here,), hides=hides, tier=tier
-            )
-            if cell is None:
-                continue
-            keys[period] = cell.key
             whole = _name(("consumption", group, "measures", measure, f"{period}_total"))
-            if whole in table.cells and people is not None:
-                rest = f"{whole}/outside_adjusted"
-                table.cell(rest, table.cells[whole].value - cell.value, None, people=int(people))
-                table.total(
-                    whole, [cell.key, rest], f"{group} {measure} {period}: adjusted + outside"
-                )
+            hides = [here, *(path + (k,) for k in AVOIDED_KEYS), *money]
+            if table.view(whole, entry.get(f"{period}_total"), (here,), hides) is not None:
+                keys[period] = whole
         crude = path + ("avoided_crude",)
         cell = table.cell(
             _name(crude),

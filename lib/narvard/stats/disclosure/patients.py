@@ -5,8 +5,8 @@ included = Σ levels of each subgroup kind (section A's age bands and women are 
 cells as the subgroup table's levels), and each event total =
 Σ the levels' implied counts (mean × patients); the report's own window length repeats
 the main figures, and a shorter window has the patients of a longer one and more; the
-adjusted estimate: included = its patients + those outside it, each event total = its
-total + the events of those outside it. Costs are in ``narvard.stats.disclosure.costs``.
+adjusted estimate: included = its patients + those outside it. Costs are in
+``narvard.stats.disclosure.costs``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from narvard.stats.disclosure.cells import (
 )
 from narvard.stats.disclosure.costs import (
     contract_cost_hides,
-    cost_effect_hides,
     declare_contract_costs,
     declare_cost_effect,
 )
@@ -61,6 +60,7 @@ def declare_patients(results: dict, table: Table) -> None:
         _windows(table, block, group, window)
         _adjusted(table, results, group, block, window)
         declare_contract_costs(table, results, group)
+        declare_cost_effect(table, results, group, included(group))
     for group, profile in (results.get("profile") or {}).get("groups", {}).items():
         _profile(table, results, group, profile)
     for group, block in results.get("consumption", {}).items():
@@ -252,28 +252,17 @@ def _adjusted(table: Table, results: dict, group: str, block: dict, window: str)
         base + ("sensitivity", window, "measures", m, "did", "n_team")
         for m in own.get("measures") or {}
     ]
-    cost = (results.get("costs") or {}).get(group) or {}
-    if cost.get("n_patients") is not None:
-        views.append(("costs", group, "n_patients"))
-    views += [
-        ("costs", group, "avoided_use", m, "n_patients") for m in cost.get("avoided_use") or {}
-    ]
     views = [v for v in views if lookup(results, v) is not None]
     if not views:
         return
     key = adjusted(group)
     balance = _team_balance(block, base)
     table.cell(
-        key,
-        lookup(results, views[0]),
-        (views[0],),
-        hides=[views[0], *balance, *cost_effect_hides(results, group)],
-        tier=SECONDARY,
+        key, lookup(results, views[0]), (views[0],), hides=[views[0], *balance], tier=SECONDARY
     )
     for view in views[1:]:
         table.view(key, lookup(results, view), (view,), [view])
     _outside(table, included(group), key, f"patients/{group}/outside_adjusted")
-    declare_cost_effect(table, results, group, outside=f"patients/{group}/outside_adjusted")
 
 
 def _over_time(table: Table, results: dict, group: str, block: dict | None) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import copy
 
 from narvard.domain import ALL_GROUPS
-from narvard.stats.disclosure.cells import PRIVATE
+from narvard.stats.disclosure.cells import PRIVATE, null_path
+from narvard.stats.disclosure.costs import RATE_KEYS, cost_effect_hides
 
 TOTAL_KEY = ALL_GROUPS
 
@@ -34,6 +35,8 @@ def apply_primary(results: dict, min_cell: int) -> None:
         _suppress_comparison_group(block.get("comparison_group"), min_cell)
         for did in (*block.get("did", {}).values(), *block.get("did_other", {}).values()):
             _suppress_did(did, min_cell)
+        if cost is not None and _estimate_hidden(block.get("did") or {}, cost):
+            _null_cost_effect(results, group)
     for did_block in results.get("region_effects", {}).values():
         for did in did_block.values():
             _suppress_did(did, min_cell)
@@ -97,6 +100,26 @@ def _suppress_did(did: dict, min_cell: int) -> None:
     """An adjusted estimate on few team or comparison patients is hidden whole."""
     if is_small(did.get("n_team"), min_cell) or is_small(did.get("n_comparison"), min_cell):
         _null_all(did)
+
+
+def _estimate_hidden(did: dict, cost: dict) -> bool:
+    """True when an adjusted estimate the cost-effect applies was hidden as resting on
+    fewer than N patients: its rate ratio must not reach the report through the money."""
+    return any(
+        did.get(m, {}).get("rate_ratio") is None and entry.get("rate_ratio") is not None
+        for m, entry in (cost.get("avoided_use") or {}).items()
+    )
+
+
+def _null_cost_effect(results: dict, group: str) -> None:
+    """The cost-effect figures of a group built on its rate ratios, and its money; the
+    patients, totals and crude differences stay."""
+    for path in cost_effect_hides(results, group):
+        null_path(results, path)
+    for entry in (results["costs"][group].get("avoided_use") or {}).values():
+        for key in RATE_KEYS:
+            if key in entry:
+                entry[key] = None
 
 
 def _suppress_comparison_group(summary: dict | None, min_cell: int) -> None:

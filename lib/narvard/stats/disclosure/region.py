@@ -78,25 +78,24 @@ def _pool_paths(results: dict) -> list[tuple]:
 
 def hidden_in_area(group: str, part: dict, window, min_cell: int) -> set:
     """Which of an area's figures behind the region's sums its own report hides:
-    "included", "adjusted" (the estimate's patients) and (measure, period) totals."""
+    "included", "adjusted" (the estimate's patients) and the included patients' (measure,
+    period) totals, which the cost block repeats."""
     measures = part["totals"]
+    totals = {m: {f"{p}_total": t[p] for p in t} for m, t in measures.items()}
     mini = {
         "window_days": window,
         "min_cell": min_cell,
         "consumption": {
             group: {
                 "n_patients": part["included"],
-                "measures": {m: {f"{p}_total": t[p][0] for p in t} for m, t in measures.items()},
+                "measures": totals,
                 "did": {m: {"n_team": part["adjusted"]} for m in measures},
             }
         },
         "costs": {
             group: {
-                "n_patients": part["adjusted"],
-                "avoided_use": {
-                    m: {"n_patients": part["adjusted"]} | {f"{p}_total": t[p][1] for p in t}
-                    for m, t in measures.items()
-                },
+                "n_patients": part["included"],
+                "avoided_use": {m: {"n_patients": part["included"]} | t for m, t in totals.items()},
             }
         },
     }
@@ -105,12 +104,12 @@ def hidden_in_area(group: str, part: dict, window, min_cell: int) -> set:
     hidden = set()
     if lookup(shown, ("consumption", group, "n_patients")) is None:
         hidden.add("included")
-    if lookup(shown, ("costs", group, "avoided_use", next(iter(measures)), "n_patients")) is None:
+    if lookup(shown, ("consumption", group, "did", next(iter(measures)), "n_team")) is None:
         hidden.add("adjusted")
-    for m, totals in measures.items():
-        for p in totals:
-            if lookup(shown, ("costs", group, "avoided_use", m, f"{p}_total")) is None:
-                hidden.add((m, p))
+    for m, by_period in totals.items():
+        for key in by_period:
+            if lookup(shown, ("consumption", group, "measures", m, key)) is None:
+                hidden.add((m, key.removesuffix("_total")))
     return hidden
 
 
@@ -118,16 +117,19 @@ def _region_paths(results: dict, group: str, hidden: set) -> list[tuple]:
     if not hidden:
         return []
     block = ("costs", "region", group)
-    paths = cost_effect_hides(results, group, block)  # every amount rests on every count
     total = ("costs", "region", "total")
-    paths += [total + (k,) for k in TOTAL_MONEY] + [total + ("per_100k", k) for k in TOTAL_MONEY]
+    paths = []
+    if hidden - {"adjusted"}:  # every amount rests on the included patients and totals
+        paths += cost_effect_hides(results, group, block)
+        paths += [total + (k,) for k in TOTAL_MONEY]
+        paths += [total + ("per_100k", k) for k in TOTAL_MONEY]
     if "included" in hidden:
         paths += [block + ("patients_per_year",), block + ("per_100k", "patients_per_year")]
         paths += [total + ("patients_per_year",), total + ("per_100k", "patients_per_year")]
-    if "adjusted" in hidden:
         paths += [block + ("n_patients",), total + ("n_patients",)]
         for measure in lookup(results, block + ("avoided_use",)) or {}:
             paths.append(block + ("avoided_use", measure, "n_patients"))
+    if "adjusted" in hidden:
         for measure in lookup(results, ("region_effects", group)) or {}:
             paths.append(("region_effects", group, measure, "n_team"))
     for measure, period in (h for h in hidden if isinstance(h, tuple)):
