@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 
+from disclosure_audit import area_leaks
 from narvard.stats.disclosure import PRIVATE, declare, suppress_results
 from narvard.stats.disclosure.complementary import protect
 
@@ -545,19 +546,26 @@ def test_a_years_enrolled_are_hidden_in_both_tables_or_neither():
     profile["groups"]["NSVT"] |= {"n_enrolled": 26, "n_included": 26, "per_year": per_year}
     profile["groups"]["NSVT"]["age_bands"] = {"<75": 6, "75–84": 11, "85+": 9}
     profile["groups"]["NSVT"]["share_women"] = 14 / 26
+    profile["coverage"]["NSVT"]["patients_reached"] = 26
     periods = [
         {"period": y, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
         for y, n in per_year.items()
     ]
     block = consumption(26, excluded=0)
     block["over_time"] = {"unit": "year", "periods": periods}
-    out = suppress_results({"consumption": {"NSVT": block}, "profile": profile}, N)
+    results = {"consumption": {"NSVT": block}, "profile": profile}
+    assert declare(results).mismatches == []
+    out = suppress_results(results, N)
     shown = out["profile"]["groups"]["NSVT"]["per_year"]
     effect = {
         p["period"]: p["n_enrolled"] for p in out["consumption"]["NSVT"]["over_time"]["periods"]
     }
     assert shown == effect
-    assert shown["2016"] is None and sum(v is None for v in shown.values()) >= 2
+    assert shown["2016"] is None and area_leaks(results, out, N) == []
+    # nobody excluded: the enrolled are the included, and 26 − 7 − 7 − 9 would give the 3,
+    # so one more year goes, not the enrolled total
+    assert out["profile"]["groups"]["NSVT"]["n_enrolled"] == 26
+    assert sum(v is None for v in shown.values()) == 2
 
 
 def test_a_group_hidden_whole_keeps_section_a_years():

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from narvard.domain import MEASURES
 from narvard.stats import did, over_time
-from narvard.stats.disclosure import suppress_results
+from narvard.stats.disclosure import declare, suppress_results
+from narvard.stats.disclosure.complementary import determined
 
 W = 180
 
@@ -122,15 +123,24 @@ def block(counts: list[tuple[str, int, int]], unit: str = "half_year") -> dict:
     }
 
 
-def suppressed(over: dict, per_year: dict | None = None) -> list[tuple]:
+def suppressed(over: dict, per_year: dict) -> list[tuple]:
+    """The periods as published, from results whose counts add up as in a real report:
+    section A's years and total are the periods' enrolled, the adjusted estimate's patients
+    the periods' team patients. No hidden count is determined by the published ones."""
+    enrolled = sum(p["n_enrolled"] for p in over["periods"])
+    team = sum(p["n_team"] for p in over["periods"])
+    did = {"er_visits": {"n_team": team, "n_comparison": 400, "rate_ratio": 0.8}}
     results = {
-        "consumption": {"HSVT": {"n_patients": 500, "n_excluded": 10, "measures": {},
-                                 "over_time": over}},
-        "profile": {"groups": {"HSVT": {"n_enrolled": 500, "n_included": 490, "n_women": 300,
-                                        "share_women": 0.6, "age_bands": {},
-                                        "per_year": per_year or {}}}},
+        "consumption": {"HSVT": {"n_patients": enrolled, "n_excluded": 0, "measures": {},
+                                 "did": did, "over_time": over}},
+        "profile": {"groups": {"HSVT": {"n_enrolled": enrolled, "n_included": enrolled,
+                                        "n_women": None, "share_women": None,
+                                        "age_bands": {}, "per_year": per_year}}},
     }  # fmt: skip
-    out = suppress_results(results, 5)["consumption"]["HSVT"]["over_time"]["periods"]
+    assert declare(results).mismatches == []
+    published = suppress_results(results, 5)
+    assert determined(published, declare(results), 5) == []
+    out = published["consumption"]["HSVT"]["over_time"]["periods"]
     return [
         (p["period"], p["n_enrolled"], p["n_team"], p["measures"]["er_visits"]["rate_ratio"])
         for p in out
@@ -138,25 +148,29 @@ def suppressed(over: dict, per_year: dict | None = None) -> list[tuple]:
 
 
 def test_small_periods_are_hidden_and_cannot_be_recovered_from_the_year():
-    # 2016H2: 3 enrolled (hidden); the year 2016 (3 + 0) is hidden in the profile too.
-    # 2019H2: 4 enrolled, hidden; 2019 = 104 is shown in the profile, so 2019H1 (100) is
-    # hidden as well. Estimates need their team count: 2016H2 and 2019H2 lose theirs.
+    # 2016H2: 3 enrolled, hidden with section A's 2016 (the same 3); 187 − 80 − 104 would
+    # give it, so the smallest other year, 2017 (80), goes, and its one half-year with it.
+    # 2019H2: 4 enrolled, hidden; 2019 = 104 is shown, so 2019H1 (100) is hidden as well.
+    # The team counts 0 and 0 of the small half-years would be 178 − 80 − 98: 2019H1's 98
+    # goes, and an estimate goes with its team count.
     got = suppressed(
         block([("2016H2", 3, 0), ("2017H1", 80, 80), ("2019H1", 100, 98), ("2019H2", 4, 0)]),
-        per_year={"2016": None, "2017": 80, "2019": 104},
+        per_year={"2016": 3, "2017": 80, "2019": 104},
     )
     assert got == [
         ("2016H2", None, None, None),
-        ("2017H1", 80, 80, 0.8),
-        ("2019H1", None, 98, 0.8),
+        ("2017H1", None, 80, 0.8),
+        ("2019H1", None, None, None),
         ("2019H2", None, None, None),
     ]
 
 
 def test_one_hidden_period_hides_the_smallest_other_one():
     # n_team adds up to the adjusted effect's published n_team: one hidden period (3)
-    # would be recovered, so the smallest shown one (40) goes too; its estimate stays.
-    got = suppressed(block([("2017", 60, 3), ("2018", 90, 40), ("2019", 95, 90)], unit="year"))
-    assert got == [("2017", 60, None, None), ("2018", 90, None, 0.8), ("2019", 95, 90, 0.8)]
+    # would be recovered, so the smallest shown one (40) goes too, with its estimate.
+    years = {"2017": 60, "2018": 90, "2019": 95}
+    got = suppressed(block([("2017", 60, 3), ("2018", 90, 40), ("2019", 95, 90)], "year"), years)
+    assert got == [("2017", 60, None, None), ("2018", 90, None, None), ("2019", 95, 90, 0.8)]
     unchanged = block([("2017", 60, 50), ("2018", 90, 40)], unit="year")
-    assert suppressed(unchanged) == [("2017", 60, 50, 0.8), ("2018", 90, 40, 0.8)]
+    got = suppressed(unchanged, {"2017": 60, "2018": 90})
+    assert got == [("2017", 60, 50, 0.8), ("2018", 90, 40, 0.8)]

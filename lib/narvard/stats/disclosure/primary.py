@@ -51,16 +51,13 @@ def apply_primary(results: dict, min_cell: int) -> None:
         for reason, count in reasons.items():
             if is_small(count, min_cell):
                 reasons[reason] = None
-    for group, block in results.get("consumption", {}).items():
-        profile = results.get("profile", {}).get("groups", {}).get(group) or {}
-        _suppress_over_time(block.get("over_time"), min_cell, profile.get("per_year"))
+    for block in results.get("consumption", {}).values():
+        _suppress_over_time(block.get("over_time"), min_cell)
 
 
 def apply_consequences(results: dict, min_cell: int) -> None:
     """Figures quoting hidden ones: intervals of hidden shares, comparisons and component
-    means built on them, the distribution of an item whose answers are hidden, a calendar
-    year's enrolled patients hidden in one table of the report and shown in another."""
-    _align_years(results)
+    means built on them, the distribution of an item whose answers are hidden."""
     for survey in results.get("surveys", {}).values():
         for qid, item in survey.get("items", {}).items():
             for cell in item.values():
@@ -71,26 +68,6 @@ def apply_consequences(results: dict, min_cell: int) -> None:
                 survey["distribution"][qid] = None
         _suppress_comparisons(survey)
         _hide_components(survey, min_cell)
-
-
-def _align_years(results: dict) -> None:
-    """The enrolled patients of a calendar year are one count in section A and in the effect
-    per year: hidden in both where either table hides it (more hiding is always safe)."""
-    groups = (results.get("profile") or {}).get("groups") or {}
-    for group, block in (results.get("consumption") or {}).items():
-        over = block.get("over_time") or {}
-        years = (groups.get(group) or {}).get("per_year")
-        if over.get("unit") != "year" or not years:
-            continue
-        whole = block.get("n_patients") is None  # a small group's block is hidden whole
-        for period in over["periods"]:
-            year = str(period["period"])
-            if year not in years:
-                continue
-            if years[year] is None:
-                period["n_enrolled"] = None
-            elif period["n_enrolled"] is None and not whole:
-                years[year] = None
 
 
 COUNT_KEYS = ("before_total", "after_total", "n_team", "n_comparison", "n_patients")
@@ -240,7 +217,9 @@ DERIVED_FROM_BOTH = ("change_pct", "rate_ratio", "rate_ratio_ci")
 
 
 def _suppress_consumption(block: dict, min_cell: int) -> None:
-    if is_small(block.get("n_excluded"), min_cell):
+    # "Nobody excluded" only says that the enrolled are the included (docs/disclosure.md,
+    # "Zeros"): it stays, as its cell is not sensitive.
+    if block.get("n_excluded") != 0 and is_small(block.get("n_excluded"), min_cell):
         block["n_excluded"] = None
     if is_small(block["n_patients"], min_cell):
         excluded = block.get("n_excluded")
@@ -313,14 +292,15 @@ def _suppress_event_study(study: dict, min_cell: int) -> None:
 PERIOD_COUNTS = ("n_enrolled", "n_team", "n_comparison")
 
 
-def _suppress_over_time(block: dict | None, min_cell: int, year_counts: dict | None) -> None:
+def _suppress_over_time(block: dict | None, min_cell: int) -> None:
     """Enrolments and the adjusted effect per period of index date (`over_time`).
 
     Counts below min_cell are hidden, and an estimate whose team or comparison count is
-    hidden goes with it. The period counts add up to published totals (the year counts of
-    `profile.per_year`, the group's enrolled and adjusted-effect patients), so when exactly
-    one half-year of a shown year, or exactly one period overall, is hidden, the smallest
-    other one is hidden too.
+    hidden goes with it. The enrolled and team patients of the periods add up to published
+    totals (section A's years, the group's enrolled and adjusted-effect patients): those
+    relations are declared cells (``patients._over_time``), and complementary suppression
+    protects them. The comparison patients of the periods add up to the estimates' pool:
+    when exactly one period's is hidden, the smallest other one is hidden too.
     """
     if not block:
         return
@@ -332,15 +312,7 @@ def _suppress_over_time(block: dict | None, min_cell: int, year_counts: dict | N
         if period["n_team"] is None or period["n_comparison"] is None:
             for estimate in period["measures"].values():
                 _null_all(estimate)
-    if block["unit"] == "half_year":
-        by_year: dict[str, list[dict]] = {}
-        for period in periods:
-            by_year.setdefault(period["period"][:4], []).append(period)
-        for year, halves in by_year.items():
-            if year_counts is None or year_counts.get(year) is not None:
-                _protect_periods(halves, "n_enrolled")
-    for key in PERIOD_COUNTS:
-        _protect_periods(periods, key)
+    _protect_periods(periods, "n_comparison")
 
 
 def _protect_periods(periods: list[dict], key: str) -> None:
