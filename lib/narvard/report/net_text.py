@@ -11,7 +11,9 @@ cost; negative, they cost more than they save.
 The one rule: a net is always named as a cost or a saving, never as a negative saving
 (−42,6 mnkr is 'kostar 42,6 mnkr', never 'sparar −42,6 mnkr'); zero is named as a saving.
 An interval spanning zero names both ends, one as a cost and one as a saving ('från en
-besparing på 2,0 mnkr till en kostnad på 9,0 mnkr').
+besparing på 2,0 mnkr till en kostnad på 9,0 mnkr'); an interval wholly on the other side
+of zero than its net (it can happen near zero: the interval comes from draws, the net from
+the base case) is named as that side ('95 % KI en kostnad på 0,1–1,5 mnkr').
 
 The forms, all built from the same words (``COST``, ``SAVING``) and amounts:
 
@@ -113,6 +115,19 @@ def _in_terms_of(interval: list, side: Words) -> tuple[float, float]:
     return low, high
 
 
+def _beside(net: float, interval: list) -> tuple[Words | None, float, float]:
+    """The side an interval lies on, seen from its net, and its ends as amounts of that
+    side, low first; an end at exactly zero counts on the net's side. Across zero the side
+    is None and the ends are in the net's terms (the low end negative)."""
+    side = words(net)
+    low, high = _in_terms_of(interval, side)
+    if low >= 0:
+        return side, low, high
+    if high < 0:  # wholly on the other side of zero
+        return _other(side), -high, -low
+    return None, low, high
+
+
 # Short forms: tables, the overview, the tornado chart.
 
 
@@ -127,23 +142,28 @@ def short(net: float | None) -> str:
 def card_interval(net: float, interval: list | None) -> str:
     """The interval in the terms of its net (a card's value has no sign): '95 % KI
     35,8–49,3 mnkr' under a net cost of 42,6 mnkr; across zero, both ends named ('95 % KI
-    från en besparing på 2,0 mnkr till en kostnad på 9,0 mnkr'); '' without an interval."""
+    från en besparing på 2,0 mnkr till en kostnad på 9,0 mnkr'); wholly on the other side,
+    that side named ('95 % KI en kostnad på 0,1–1,5 mnkr'); '' without an interval."""
     if not _complete(interval):
         return ""
-    side = words(net)
-    low, high = _in_terms_of(interval, side)
-    body = _range(low, high) if low >= 0 else _from_to(low, high, side)
+    side, low, high = _beside(net, interval)
+    if side is None:
+        body = _from_to(low, high, words(net))
+    elif side is words(net):
+        body = _range(low, high)
+    else:
+        body = f"en {side.noun} på {_range(low, high)}"
     return f"{INTERVAL_LABEL} {body}"
 
 
 def table_interval(net: float | None, interval: list | None) -> str:
-    """The interval in a table cell, beside its net: 'kostar 35,8–49,3 mnkr', or across
-    zero 'från en besparing på 2,0 mnkr till en kostnad på 9,0 mnkr'; '–' when hidden."""
+    """The interval in a table cell, beside its net, named by the side it lies on:
+    'kostar 35,8–49,3 mnkr', or across zero in the net's terms 'från en besparing på
+    2,0 mnkr till en kostnad på 9,0 mnkr'; '–' when hidden."""
     if net is None or not _complete(interval):
         return fmt.SUPPRESSED
-    side = words(net)
-    low, high = _in_terms_of(interval, side)
-    return f"{side.verb} {_range(low, high)}" if low >= 0 else _from_to(low, high, side)
+    side, low, high = _beside(net, interval)
+    return _from_to(low, high, words(net)) if side is None else f"{side.verb} {_range(low, high)}"
 
 
 def with_interval(net: float | None, interval: list | None = None) -> str:

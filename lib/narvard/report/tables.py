@@ -363,12 +363,6 @@ def sensitivity_table(block: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _interval(ci: list | None) -> str:
-    if not ci or any(v is None for v in ci):
-        return fmt.SUPPRESSED
-    return f"{fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)}"
-
-
 def cost_effect_table(costs: dict) -> pd.DataFrame:
     """What the teams cost and save per year, with uncertainty (rows) per group (columns)."""
     blocks = {g: b for g, b in team_blocks(costs).items() if "net_savings_sek" in b}
@@ -431,7 +425,9 @@ def region_cost_table(costs: dict) -> pd.DataFrame:
                     block.get("annual_gross_savings_adjusted_sek"), millions=True
                 ),
                 "Netto per år": net_text.short(block.get("net_savings_sek")),
-                "95 % KI": _interval(block.get("net_savings_ci")),
+                "95 % KI": net_text.table_interval(
+                    block.get("net_savings_sek"), block.get("net_savings_ci")
+                ),
                 net_text.PROBABILITY_LABEL: fmt.probability(block.get("prob_net_positive")),
             }
         )
