@@ -20,7 +20,8 @@ from chart_checks import chart_problems
 from narvard.report import formatting as fmt
 from narvard.report.cost_text import cost_paragraph, row_label, setting_label
 from narvard.report.formatting import MINUS, NBSP
-from narvard.report.tornado import NET_AXIS, tornado_chart
+from narvard.report.net_text import NET_AXIS
+from narvard.report.tornado import tornado_chart
 from narvard.stats import cost_effect as ce
 
 COSTS = {
@@ -93,18 +94,6 @@ def test_paragraph_when_the_teams_save_more_than_they_cost():
     assert f"med 95 % sannolikhet blir det {interval}" in text
     assert "Mest beror svaret på" in text
     assert "jämnt ut" not in text  # no break-even sentence when the net is positive
-
-
-def test_a_net_is_a_cost_or_a_saving_never_a_negative_saving():
-    from narvard.report.cost_text import net_amount, net_range
-
-    assert net_amount(-4.6e6) == f"en nettokostnad på 4,6{NBSP}mnkr"
-    assert net_amount(3.1e6) == f"en nettobesparing på 3,1{NBSP}mnkr"
-    assert net_range(-5.6e6, -3.3e6) == f"en nettokostnad på mellan 3,3 och 5,6{NBSP}mnkr"
-    assert net_range(1.2e6, 8.0e6) == f"en nettobesparing på mellan 1,2 och 8,0{NBSP}mnkr"
-    assert net_range(-2.0e6, 1.5e6) == (
-        f"allt från en nettokostnad på 2,0{NBSP}mnkr till en nettobesparing på 1,5{NBSP}mnkr"
-    )
 
 
 def test_paragraph_uses_decimal_comma_and_mnkr():

@@ -1,6 +1,6 @@
 """The cross-area overview: key figures per area and region, effects per measure, net in words."""
 
-from narvard.report.index_page import effects_overview, index_html, net_words, region_row
+from narvard.report.index_page import effects_overview, index_html, region_row
 
 
 def area(name, population, before, after, n, net):
@@ -38,16 +38,6 @@ def test_region_row_sums_people_and_shows_the_regions_own_estimate():
     assert cells[4] == "kostar 3,0\u00a0mnkr (95 % KI 2,0–4,0\u00a0mnkr)"  # the region's own
     page = index_html(rows)
     assert 'href="a/report.html"' in page and "Hela regionen" in page
-
-
-def test_net_is_named_a_cost_or_a_saving_never_a_negative_saving():
-    assert net_words(-64.9e6) == "kostar 64,9\u00a0mnkr"
-    assert net_words(3.1e6) == "sparar 3,1\u00a0mnkr"
-    assert net_words(None) == "–"
-    assert net_words(-1e6, [-3e6, 2e6]) == (
-        "kostar 1,0\u00a0mnkr (95 % KI från en besparing på 2,0\u00a0mnkr till en kostnad "
-        "på 3,0\u00a0mnkr)"
-    )
 
 
 def with_effects(row, ratios, ci=(0.5, 1.5)):

@@ -108,6 +108,23 @@ def test_the_cost_table_adds_both_teams_from_results_json():
     assert "Båda teamen" not in cost_effect_table({"HSVT": costs["HSVT"]})
 
 
+def test_the_regions_cost_table_names_the_interval_as_a_cost_like_its_net():
+    from narvard.report.tables import region_cost_table
+
+    region = {
+        "HSVT": {"team_cost_sek": 99.3e6, "net_savings_sek": -42.6e6,
+                 "net_savings_ci": [-49.3e6, -35.8e6], "prob_net_positive": 0.0},
+        "total": {"team_cost_sek": 156.0e6, "net_savings_sek": -4e6,
+                  "net_savings_ci": [-9e6, 2e6], "prob_net_positive": 0.2},
+    }  # fmt: skip
+    table = region_cost_table({"region": region}).set_index("Team")
+    assert table.loc["HSVT", "Netto per år"] == "kostar 42,6\u00a0mnkr"
+    assert table.loc["HSVT", "95 % KI"] == "kostar 35,8–49,3\u00a0mnkr"
+    assert table.loc["Båda", "95 % KI"] == (
+        "från en besparing på 2,0\u00a0mnkr till en kostnad på 9,0\u00a0mnkr"
+    )
+
+
 def test_a_window_length_hidden_whole_is_explained():
     from narvard.report.tables import hidden_lengths_note
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from narvard.report import formatting as fmt
+from narvard.report import net_text
 from narvard.report.html import render
 from narvard.report.verdict import VERDICT_MEASURE, is_certain
 from narvard.stats.contract_costs import team_blocks
@@ -78,21 +79,6 @@ def survey_cards(results: Mapping) -> list[dict]:
     return cards
 
 
-def net_interval(interval: list | None, is_cost: bool) -> str:
-    """The net interval in the card's own terms (cost or saving): 'kostar 4,8–7,9 mnkr'
-    becomes '95 % KI 4,8–7,9 mnkr'; an interval across zero names both ends."""
-    if not interval or None in interval:
-        return ""
-    low, high = sorted(-v if is_cost else v for v in interval)
-    if low >= 0:
-        return f"95 % KI {fmt.number(low / 1e6, 1)}–{fmt.sek(high, millions=True)}"
-    own, other = ("kostnad", "besparing") if is_cost else ("besparing", "kostnad")
-    return (
-        f"95 % KI från en {other} på {fmt.sek(-low, millions=True)} till en {own} på "
-        f"{fmt.sek(high, millions=True)}"
-    )
-
-
 def cost_cards(results: Mapping) -> list[dict]:
     """Net result per year after the teams' cost (adjusted), named as a cost when the teams
     cost more than they save, with interval and probability."""
@@ -101,14 +87,12 @@ def cost_cards(results: Mapping) -> list[dict]:
         net = block.get("net_savings_sek")
         if net is None:  # not estimable or hidden: the verdict above says why
             continue
-        is_cost = net < 0
         cards.append(
             _card(
-                f"{'Nettokostnad' if is_cost else 'Nettobesparing'} per år, {group}",
-                fmt.sek(abs(net), millions=True),
-                net_interval(block.get("net_savings_ci"), is_cost),
-                "Sannolikhet att teamen sparar mer än de kostar: "
-                f"{fmt.probability(block.get('prob_net_positive'))}.",
+                net_text.card_title(net, group),
+                net_text.amount(net),
+                net_text.card_interval(net, block.get("net_savings_ci")),
+                f"{net_text.PROBABILITY_LABEL}: {fmt.probability(block.get('prob_net_positive'))}.",
             )
         )
     return cards

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from narvard.domain import COST_ITEM_NAMES, MEASURE_NAMES, group_name
 from narvard.report import formatting as fmt
+from narvard.report import net_text
 from narvard.report.verdict import COST_HIDDEN, is_hidden_net
 from narvard.stats.contract_costs import team_blocks
 
@@ -60,23 +61,6 @@ TEAM_NAMES = {
 
 def _mnkr(value: float) -> str:
     return fmt.sek(value, millions=True)
-
-
-def net_amount(value: float) -> str:
-    """A net per year as a cost or a saving, never a negative saving: 'en nettokostnad på
-    4,6 mnkr', 'en nettobesparing på 3,1 mnkr'."""
-    kind = "nettokostnad" if value < 0 else "nettobesparing"
-    return f"en {kind} på {_mnkr(abs(value))}"
-
-
-def net_range(low: float, high: float) -> str:
-    """A net interval in the same terms: 'en nettokostnad på mellan 3,3 och 5,6 mnkr', or
-    from a cost to a saving when it spans zero."""
-    if high < 0:
-        return f"en nettokostnad på mellan {fmt.number(-high / 1e6, 1)} och {_mnkr(-low)}"
-    if low >= 0:
-        return f"en nettobesparing på mellan {fmt.number(low / 1e6, 1)} och {_mnkr(high)}"
-    return f"allt från en nettokostnad på {_mnkr(-low)} till en nettobesparing på {_mnkr(high)}"
 
 
 def _relative_change(block: Mapping, measure: str) -> float | None:
@@ -152,11 +136,7 @@ def _net_sentence(block: Mapping) -> str:
         )
     if net is None:
         return "Teamens kostnad saknas i underlaget, så något netto kan inte beräknas."
-    text = (
-        f"Efter teamens kostnad sparar satsningen netto {_mnkr(net)} per år"
-        if net >= 0
-        else f"Efter teamens kostnad kostar satsningen netto {_mnkr(-net)} per år"
-    )
+    text = f"Efter teamens kostnad {net_text.investment_clause(net)}"
     if ratio is not None and ratio > 0:
         return text + f": varje satsad krona ger {fmt.number(ratio, 2)} kr tillbaka i sjukhusvård."
     return text + ": sjukhusvården minskade inte, så satsningen ger inget tillbaka i pengar."
@@ -173,7 +153,7 @@ def _certainty_sentence(block: Mapping) -> str:
     else:
         lead = "Osäkerheten är stor"
     return (
-        f"{lead}: med 95 % sannolikhet blir det {net_range(*interval)} per år "
+        f"{lead}: med 95 % sannolikhet blir det {net_text.interval_phrase(interval)} per år "
         f"(osäkerheten i effekten, styckkostnaderna och teamens "
         f"kostnad), och sannolikheten att teamen sparar mer än de kostar är "
         f"{fmt.probability(prob)}."
@@ -191,14 +171,14 @@ def _tornado_sentence(block: Mapping) -> str:
     label = label[:1].lower() + label[1:]  # "effekten på … (95 % KI)" keeps its KI
     return (
         f"Mest beror svaret på {label}: med {setting_label(low)} blir det "
-        f"{net_amount(low['net_savings_sek'])} per år, med {setting_label(high)} "
-        f"{net_amount(high['net_savings_sek'])}."
+        f"{net_text.phrase(low['net_savings_sek'])} per år, med {setting_label(high)} "
+        f"{net_text.phrase(high['net_savings_sek'])}."
     )
 
 
 def _break_even_sentence(block: Mapping) -> str:
     net, volume = block.get("net_savings_sek"), block.get("break_even_patients_per_year")
-    if net is None or net >= 0:
+    if net is None or not net_text.is_cost(net):
         return ""
     if volume is None:
         annual = _annual_basis(block)

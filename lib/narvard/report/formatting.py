@@ -62,14 +62,6 @@ def sek(value: float | None, millions: bool = False) -> str:
     return number(value, 0) + NBSP + "kr"
 
 
-def net(value: float | None) -> str:
-    """A net result per year named as a cost or a saving, never a negative saving:
-    −42,6 mnkr → 'kostar 42,6 mnkr', 3,1 mnkr → 'sparar 3,1 mnkr'."""
-    if _is_missing(value):
-        return SUPPRESSED
-    return f"{'kostar' if value < 0 else 'sparar'} {sek(abs(value), millions=True)}"
-
-
 def date(value: object) -> str:
     """ISO dates are the Swedish standard (2019-03-01); accepts date, Timestamp or str."""
     if value is None:

@@ -5,6 +5,7 @@ docs/glossary.md; these are the same terms, as the report uses them."""
 from __future__ import annotations
 
 from narvard.report import formatting as fmt
+from narvard.report import net_text
 
 TERMS: dict[str, str] = {
     "Liknande patienter utan team": "patienter i regionen som fick kommunal hemsjukvård men "
@@ -30,9 +31,7 @@ TERMS: dict[str, str] = {
     "hamna av slumpen. Små områden varierar mer.",
     "Basfall": "rapportens huvudberäkning av kostnader; i tornadodiagrammet ändras ett "
     "antagande i taget från den.",
-    "Nettokostnad / nettobesparing": "värdet av den sjukhusvård som undveks minus teamens "
-    "kostnad, per år: en nettobesparing när det är positivt, en nettokostnad (teamen kostar "
-    "mer än de sparar) när det är negativt.",
+    net_text.GLOSSARY_TERM: net_text.GLOSSARY_TEXT,
     "Styckkostnad": "vad en vårddag, ett akutbesök eller ett besök kostar, enligt källan i "
     "tabellen.",
     "n": "antal personer eller svar som en siffra bygger på.",

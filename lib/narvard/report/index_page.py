@@ -7,8 +7,8 @@ from pathlib import Path
 from narvard.domain import MEASURE_NAMES, MEASURES
 from narvard.paths import TEMPLATES_DIR
 from narvard.report import formatting as fmt
+from narvard.report import net_text
 from narvard.report.benchmarks import OVERVIEW_INTRO, overview_table
-from narvard.report.cards import net_interval
 from narvard.report.funnel import funnel_chart, funnel_points, region_log_ratio
 from narvard.report.html import figure_html, render
 from narvard.report.tables import NUMERIC
@@ -62,18 +62,8 @@ def _net_cell(block: dict) -> str:
     """A group's net per year as a cost or a saving; '·' where it cannot be computed (no
     adjusted estimate or team cost), '–' where disclosure control hid it."""
     if block.get("net_savings_sek") is not None:
-        return fmt.net(block["net_savings_sek"])
+        return net_text.short(block["net_savings_sek"])
     return fmt.SUPPRESSED if is_hidden_net(block) else fmt.NOT_APPLICABLE
-
-
-def net_words(net: float | None, interval: list | None = None) -> str:
-    """A net result per year in words, never a negative saving: 'kostar 64,9 mnkr',
-    'sparar 3,1 mnkr', with the interval in the same terms ('95 % KI …')."""
-    if net is None:
-        return fmt.SUPPRESSED
-    text = fmt.net(net)
-    ci = net_interval(interval, net < 0)
-    return f"{text} ({ci})" if ci else text
 
 
 def region_row(all_results: list[dict]) -> list[str]:
@@ -91,7 +81,11 @@ def region_row(all_results: list[dict]) -> list[str]:
         did = effects.get("inpatient_days", {})
         adjusted = fmt.ratio_change(did.get("rate_ratio"), did.get("ci"))
         cost = region.get(group)
-        net = net_words(cost.get("net_savings_sek"), cost.get("net_savings_ci")) if cost else "·"
+        net = (
+            net_text.with_interval(cost.get("net_savings_sek"), cost.get("net_savings_ci"))
+            if cost
+            else "·"
+        )
         cells += [fmt.number(sum(patients)), adjusted, net]
     cells.append("·")
     return cells

@@ -18,7 +18,7 @@ from narvard.domain import (
     group_name,
 )
 from narvard.report import formatting as fmt
-from narvard.report.cards import net_interval
+from narvard.report import net_text
 from narvard.stats.contract_costs import team_blocks
 
 
@@ -363,12 +363,6 @@ def sensitivity_table(block: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _interval(ci: list | None) -> str:
-    if not ci or any(v is None for v in ci):
-        return fmt.SUPPRESSED
-    return f"{fmt.sek(ci[0], millions=True)} till {fmt.sek(ci[1], millions=True)}"
-
-
 def cost_effect_table(costs: dict) -> pd.DataFrame:
     """What the teams cost and save per year, with uncertainty (rows) per group (columns)."""
     blocks = {g: b for g, b in team_blocks(costs).items() if "net_savings_sek" in b}
@@ -383,11 +377,11 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
         "Bruttobesparing per år, justerad": lambda b: fmt.sek(
             b.get("annual_gross_savings_adjusted_sek"), millions=True
         ),
-        "Netto per år (justerat)": lambda b: fmt.net(b.get("net_savings_sek")),
-        "95 % KI för nettot": lambda b: _net_interval(b),
-        "Sannolikhet att teamen sparar mer än de kostar": lambda b: fmt.probability(
-            b.get("prob_net_positive")
+        "Netto per år (justerat)": lambda b: net_text.short(b.get("net_savings_sek")),
+        "95 % KI för nettot": lambda b: net_text.table_interval(
+            b.get("net_savings_sek"), b.get("net_savings_ci")
         ),
+        net_text.PROBABILITY_LABEL: lambda b: fmt.probability(b.get("prob_net_positive")),
         "Tillbaka per satsad krona": lambda b: (
             fmt.number(b.get("return_per_krona"), 2) + " kr"
             if b.get("return_per_krona") is not None
@@ -415,17 +409,6 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
 BOTH_TEAMS = "Båda teamen"
 
 
-def _net_interval(block: dict) -> str:
-    """The net's interval in the same terms as the net ('kostar 35,8–49,3 mnkr')."""
-    net, ci = block.get("net_savings_sek"), block.get("net_savings_ci")
-    if net is None:
-        return fmt.SUPPRESSED
-    text = net_interval(ci, net < 0).removeprefix("95 % KI ")
-    if not text:
-        return fmt.SUPPRESSED
-    return text if text.startswith("från") else f"{'kostar' if net < 0 else 'sparar'} {text}"
-
-
 def region_cost_table(costs: dict) -> pd.DataFrame:
     """The region's summed annual figures for HSVT, NSVT and both."""
     region = costs.get("region") or {}
@@ -441,11 +424,11 @@ def region_cost_table(costs: dict) -> pd.DataFrame:
                 "Bruttobesparing per år, justerad": fmt.sek(
                     block.get("annual_gross_savings_adjusted_sek"), millions=True
                 ),
-                "Netto per år": fmt.net(block.get("net_savings_sek")),
-                "95 % KI": _interval(block.get("net_savings_ci")),
-                "Sannolikhet att teamen sparar mer än de kostar": fmt.probability(
-                    block.get("prob_net_positive")
+                "Netto per år": net_text.short(block.get("net_savings_sek")),
+                "95 % KI": net_text.table_interval(
+                    block.get("net_savings_sek"), block.get("net_savings_ci")
                 ),
+                net_text.PROBABILITY_LABEL: fmt.probability(block.get("prob_net_positive")),
             }
         )
     return pd.DataFrame(rows)
@@ -473,7 +456,7 @@ def team_cost_lines(costs: dict) -> list[str]:
         per_100k = block.get("per_100k", {})
         if per_100k.get("net_savings_sek") is not None:
             cost = fmt.sek(per_100k["team_cost_sek"], millions=True)
-            net = fmt.net(per_100k["net_savings_sek"])
+            net = net_text.short(per_100k["net_savings_sek"])
             text += f" Per 100 000 invånare: kostnad {cost} per år; netto {net} per år."
         lines.append(text)
     return lines

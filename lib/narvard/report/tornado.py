@@ -16,21 +16,19 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from narvard.report import formatting as fmt
+from narvard.report import net_text
 from narvard.report.chart_style import FIGURE_WIDTH_IN, chart, fit_texts_in_x, swedish_ticks
 from narvard.report.cost_text import row_label, setting_label
 
 WORSE_COLOUR, BETTER_COLOUR = "#D55E00", "#0072B2"  # Okabe–Ito vermillion and blue
 BASE_COLOUR, ZERO_COLOUR = "#000000", "#999999"
 MILLION = 1e6
-# The net per year on one axis: savings to the right of zero, costs to the left.
-NET_AXIS = "Netto per år, mnkr (till vänster om 0 kostar teamen mer än de sparar)"
 LABEL_GAP_PT = 4.0  # between a bar's end and its setting label
 
 
 def _mnkr_axis(ax) -> None:
     swedish_ticks(ax.xaxis)
-    ax.set_xlabel(NET_AXIS)
+    ax.set_xlabel(net_text.NET_AXIS)
 
 
 def _draw_row(ax, y: float, row: Mapping, base: float) -> list:
@@ -103,6 +101,6 @@ def _legend(base: float) -> list:
             facecolor=WORSE_COLOUR, hatch="//", edgecolor="white", label="Lägre netto än basfallet"
         ),
         Patch(facecolor=BETTER_COLOUR, edgecolor="white", label="Högre netto än basfallet"),
-        plt.Line2D([], [], color=BASE_COLOUR, label=f"Basfall: {fmt.net(base * MILLION)}"),
+        plt.Line2D([], [], color=BASE_COLOUR, label=f"Basfall: {net_text.short(base * MILLION)}"),
         plt.Line2D([], [], color=ZERO_COLOUR, linestyle="--", label="Går jämnt ut (0)"),
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from narvard.report import formatting as fmt
+from narvard.report import net_text
 from narvard.stats.contract_costs import team_blocks
 
 TEAM_SUBJECTS = {
@@ -92,16 +93,9 @@ def cost_sentence(block: Mapping) -> str | None:
     if net is None:
         return COST_HIDDEN if is_hidden_net(block) else None
     chance = fmt.probability(block.get("prob_net_positive"))
-    if net >= 0:
-        money = f"sparar teamen omkring {fmt.sek(net, millions=True)} per år mer än de kostar"
-    else:
-        money = (
-            f"kostar teamen omkring {fmt.sek(-net, millions=True)} per år mer än de sparar "
-            "i sjukhusvård"
-        )
     return (
-        f"Räknat i kronor {money} (sannolikheten att de sparar mer än de kostar: {chance}). "
-        f"{COST_IS_AN_ESTIMATE}"
+        f"Räknat i kronor {net_text.teams_clause(net)} (sannolikheten att de sparar mer än "
+        f"de kostar: {chance}). {COST_IS_AN_ESTIMATE}"
     )
 
 
