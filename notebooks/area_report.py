@@ -18,6 +18,7 @@ from narvard.report import tables as report_tables
 from narvard.report import text as report_text
 from narvard.report.glossary import glossary_markdown
 from narvard.report.patient_flow import flow_table
+from narvard.report.tornado import CAPTION as TORNADO_CAPTION
 from narvard.report.tornado import tornado_chart
 from narvard.results import assemble
 from narvard.stats.contract_costs import team_blocks
@@ -177,6 +178,8 @@ for group in ("HSVT", "NSVT"):
             report_tables.balance_table(block),
             f"{group}: hur lika är grupperna? Standardiserad skillnad, mål under 0,1",
         )
+        if note := report_tables.balance_hidden_note(block, group):
+            nb.show_markdown(note)
     if block.get("subgroups"):
         nb.show_table(
             report_tables.subgroup_table(block),
@@ -210,12 +213,13 @@ show_over_time(results)
 # många nya patienter teamen tar emot per år. Effekten skattas på de patienter vars
 # referensperiod ryms i uppgifterna, men besparingen räknas för alla teamens patienter som
 # följs före och efter. Osäkerheten kommer från effekten, från styckkostnaderna och från teamens
-# kostnad (dragna tusen gånger mellan låg och hög nivå).
+# kostnad (tusen slumpade kombinationer mellan låga och höga värden).
 
 # %%
 if results["costs"]:
     nb.show_table(
-        report_tables.costs_table(results), "Enkel bruttobesparing per grupp och post (kohorten)"
+        report_tables.costs_table(results),
+        report_tables.contract_savings_caption(results["window_days"]),
     )
     effect = report_tables.cost_effect_table(results["costs"])
     if len(effect):
@@ -231,16 +235,15 @@ if results["costs"]:
         if block.get("tornado", {}).get("rows"):
             nb.show_figure(
                 tornado_chart(block["tornado"], title=f"{group}: vad avgör nettot?"),
-                alt=f"Tornadodiagram för {group}: nettobesparingen per år när varje antagande "
-                "sätts till sitt låga och höga värde.",
-                caption="Varje stapel visar nettot när ett antagande ändras; längst stapel "
-                "betyder störst betydelse.",
+                alt=f"Tornadodiagram för {group}: nettot per år (kostnad eller besparing) när "
+                "varje antagande sätts till sitt låga och höga värde.",
+                caption=TORNADO_CAPTION,
             )
     for line in report_tables.team_cost_lines(results["costs"]):
         nb.show_markdown(f"- Teamkostnad {line}")
     region_table = report_tables.region_cost_table(results["costs"])
     if len(region_table):
-        nb.show_table(region_table, f"Hela regionen ({results['region']}), summa av områdena")
+        nb.show_table(region_table, report_tables.region_cost_caption(results["region"]))
     nb.show_table(report_tables.unit_costs_table(results), "Styckkostnader och källor")
 else:
     nb.show_markdown("Styckkostnader eller teampatienter saknas, så inga kostnader beräknas.")

@@ -164,3 +164,17 @@ def test_overview_table_areas_region_and_published(example):
     assert page.count('href="andraby/report.html"') == 1  # linked once, in the key figures
     assert "Diarienummer HS 2019-00305" in page
     assert bm.overview_table([{k: v for k, v in first.items() if k != "benchmarks"}]) is None
+
+
+def test_hidden_published_items_name_the_group_and_where_the_shares_are():
+    import pandas as pd
+    from narvard.report.benchmarks import hidden_items_sentence
+
+    items = pd.DataFrame(
+        [{"Fråga": "q1", "Grupp": "NSVT", "Området": "–"}, {"Fråga": "q2", "Grupp": "NSVT"}]
+    )
+    assert hidden_items_sentence(items) == (
+        "Patientenkätens frågor finns också i VGR:s slutrapport, men områdets andelar för NSVT "
+        "visas inte här: de bygger på för få svar. Andelarna för alla som svarade står i "
+        "avsnittet om enkäterna."
+    )

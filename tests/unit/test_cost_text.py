@@ -92,7 +92,7 @@ def test_paragraph_when_the_teams_save_more_than_they_cost():
         f"på {fmt.sek(high, millions=True)} per år"
     )
     assert f"med 95 % sannolikhet blir det {interval}" in text
-    assert "Mest beror svaret på" in text
+    assert "Svaret påverkas mest av" in text
     assert "jämnt ut" not in text  # no break-even sentence when the net is positive
 
 
@@ -117,7 +117,9 @@ def test_a_negative_net_is_worded_as_a_cost():
     assert MINUS not in net and "-" not in net
     assert re.search(f"{MINUS}[0-9 ,{NBSP}]*mnkr", net) is None
     # Break-even: 15 mnkr / 13 250 kr per patient = 1 132 patients a year.
-    assert f"behöva ta emot omkring 1{NBSP}132 nya patienter per år." in text
+    assert (
+        f"oförändrad kostnad behöva ta emot omkring 1{NBSP}132 nya patienter per år, mot " in text
+    )
 
 
 def test_probability_below_one_percent_reads_under_1_percent():
@@ -136,7 +138,7 @@ def test_paragraph_names_the_largest_tornado_bar_with_its_values():
     assert top["input"] == "effect_inpatient_days"  # the largest swing here
     text = cost_paragraph(costs, "Södra Älvsborg", "NSVT")
     # Lower-case first letter only: the interval stays "KI".
-    assert "Mest beror svaret på effekten på vårddagar i slutenvård (95 % KI): med " in text
+    assert "Svaret påverkas mest av effekten på vårddagar i slutenvård (95 % KI): med " in text
     low, high = sorted(top["settings"], key=lambda s: s["net_savings_sek"])
     assert f"med {setting_label(low)} blir det en netto" in text
     assert setting_label(low) == f"{MINUS}19{NBSP}%"  # RR 2/3 · e^{+1,96·0,1} = 0,81
@@ -213,7 +215,7 @@ def test_setting_labels_by_kind(full_tornado):
     assert labels("patients_per_year") == ["600 patienter/år", f"1{NBSP}000 patienter/år"]
     assert labels("effect_inpatient_days") == [f"{MINUS}45{NBSP}%", f"{MINUS}19{NBSP}%"]
     assert labels("method") == ["jämfört med liknande patienter", "enkel före/efter (överskattar)"]
-    assert labels("comparison") == ["som i rapporten", "den andra jämförelsegruppen"]
+    assert labels("comparison") == ["som i rapporten", "alla utan team, oviktade"]
     assert labels("window_days") == ["180 dagar", "90 dagar"]
     assert setting_label({"kind": "rate_ratio", "value": 1.1}) == f"+10{NBSP}%"
 
@@ -315,7 +317,9 @@ def test_the_cost_section_explains_patients_per_year_and_a_hidden_net():
     costs = {"HSVT": dict(block(5_600_000))}
     years = costs["HSVT"]["enrolment_years"]
     assert years == pytest.approx(0.5)  # USE's enrolment
-    assert "delat med de 0,5 år då en inskrivning kunde följas" in patients_per_year_note(costs)
+    note = patients_per_year_note(costs)
+    assert "delat med de 0,5 år då en inskrivning kunde följas" in note
+    assert "Besparingen räknas för varje ny patients första 180 dagar efter inskrivningen" in note
     assert patients_per_year_note({}) is None
     hidden = {"net_savings_sek": None, "n_patients": 231, "basis": "adjusted"}
     assert hidden_net_note(hidden | {"team_cost_sek": 7.1e6}, "HSVT") == f"**HSVT.** {COST_HIDDEN}"
@@ -330,3 +334,18 @@ def test_the_cost_table_notes_rounding_only_with_both_teams():
     both = one | {"NSVT": dict(block(2_000_000)), "total": {"net_savings_sek": 1.0}}
     notes = cost_table_notes(both)
     assert notes[-1] == ROUNDING_NOTE and notes[0].startswith("Nya patienter per år")
+
+
+def test_an_uncertain_saving_is_said_to_be_uncertain():
+    """The gross saving a year is a point in an interval: where the interval reaches from
+    more hospital care to less, the sentence says so (in the same mnkr)."""
+    from narvard.report.cost_text import _savings_sentence
+
+    costs = dict(block(5_600_000))
+    sure = _savings_sentence(costs)
+    assert sure.endswith("färre vårddagar).") and "osäkert" not in sure
+    costs["annual_gross_savings_ci"] = [-480_000.0, 1_320_000.0]
+    assert _savings_sentence(costs).endswith(
+        f"färre vårddagar), men det är osäkert: med 95 % sannolikhet mellan 0,5{NBSP}mnkr mer "
+        f"och 1,3{NBSP}mnkr mindre."
+    )

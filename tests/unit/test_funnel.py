@@ -3,6 +3,7 @@ a legend naming the control limits."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 
@@ -10,7 +11,7 @@ import matplotlib.pyplot as plt
 import pytest
 from chart_checks import chart_problems
 from narvard.report.funnel import funnel_chart, funnel_points, label_box, pooled_and_spread
-from narvard.report.index_page import funnels
+from narvard.report.index_page import HIDDEN_N, funnels
 
 NBSP = "\u00a0"
 NAMES = (
@@ -173,6 +174,11 @@ def test_the_overview_draws_a_funnel_only_with_four_areas_or_more():
     assert figure.startswith("<figure") and "områdenas genomsnitt (den heldragna" in figure
     (note,) = funnels(four[:2])
     assert note.startswith("<p>HSVT: bara 2 av områdena kan visas")
+    hidden = copy.deepcopy(four[2])
+    hidden["consumption"]["HSVT"]["did"]["inpatient_days"]["n_team"] = None
+    (note,) = funnels([*four[:2], hidden])
+    name = hidden["area_name"]
+    assert note.endswith(f"se tabellen ovan. Saknas: {name} ({HIDDEN_N}).</p>")
     no_interval = area("A", 100, 0.8)
     no_interval["consumption"]["HSVT"]["did"]["inpatient_days"]["ci"] = None
     assert funnels([no_interval]) == []

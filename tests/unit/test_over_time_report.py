@@ -99,8 +99,8 @@ def test_table_rows_per_period_and_the_whole_period():
 def test_text_names_only_intervals_that_do_not_overlap_and_stays_cautious():
     text = plain(ot.over_time_text(block(), "HSVT"))
     assert text.startswith(
-        "Inskrivna HSVT-patienter per halvår med en effektskattning: 120 (jul–dec 2017) och "
-        "130 (jan–jun 2018). "
+        "Inskrivna HSVT-patienter per halvår med en effektskattning i tabellen: 120 "
+        "(jul–dec 2017) och 130 (jan–jun 2018). "
     )
     assert (
         "För akutbesök utan inläggning (jul–dec 2017: −10 %, jan–jun 2018: −40 %) "
@@ -120,6 +120,23 @@ def test_text_names_only_intervals_that_do_not_overlap_and_stays_cautious():
         "redovisas bara för hela perioden."
     )
     assert not ot.has_chart(one) and ot.has_chart(block())
+
+
+def test_hidden_estimates_and_counts_are_never_quoted_and_are_explained():
+    """Disclosure control may hide a period's estimates (its team count would be a
+    complement) or only its count of enrolled: the text lists the periods whose effects
+    the table shows, a hidden count by name only, and a note under the table says why an
+    estimated period shows –."""
+    hidden = block()
+    periods = hidden["over_time"]["periods"]
+    for estimate in periods[1]["measures"].values():
+        estimate["rate_ratio"] = estimate["ci"] = None
+    assert ot.hidden_estimate_note(block()) is None
+    assert ot.hidden_estimate_note(hidden) == ot.HIDDEN_ESTIMATE_NOTE
+    periods.append(copy.deepcopy(periods[2]) | {"period": "2019H1", "n_enrolled": None})
+    text = plain(ot.over_time_text(hidden, "HSVT"))
+    assert "120 (jul–dec 2017)" not in text
+    assert "130 (jan–jun 2018) och jan–jun 2019 (antalet döljs). " in text
 
 
 def test_chart_shows_the_estimated_periods_only():
@@ -150,4 +167,7 @@ def test_a_hidden_count_is_not_quoted_in_the_text():
     hidden = block()
     hidden["over_time"]["periods"][2]["n_enrolled"] = None  # jan–jun 2018, estimated
     text = plain(ot.over_time_text(hidden, "HSVT"))
-    assert text.startswith("Skattningarna per period") and "–" not in text.split(".")[0]
+    assert text.startswith(
+        "Inskrivna HSVT-patienter per halvår med en effektskattning i tabellen: 120 "
+        "(jul–dec 2017) och jan–jun 2018 (antalet döljs). "
+    )

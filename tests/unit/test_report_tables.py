@@ -147,3 +147,17 @@ def test_the_method_text_names_the_threshold_and_the_small_counts_it_shows():
     assert suppression_text(5).startswith("Antal under 5 visas inte (–)")
     assert "antal inbjudna" in suppression_text(5)
     assert suppression_text(0).startswith("Skyddet av små tal är avstängt")
+
+
+def test_a_hidden_team_balance_says_why():
+    from narvard.report.tables import balance_hidden_note
+
+    row = {"variable": "age", "mean_team": None, "smd_after": None}
+    hidden = {"comparison_group": {"n_team": None, "balanced": True, "balance": [row]}}
+    note = balance_hidden_note(hidden, "NSVT")
+    assert note.startswith("NSVT: teamets sida av jämförelsen döljs, eftersom antalet")
+    assert note.endswith("lika teamets i ålder, kön och tidpunkt för första besöket.")
+    hidden["comparison_group"]["balanced"] = False  # no weights: nothing to claim
+    assert balance_hidden_note(hidden, "NSVT").endswith("ur andra tal.")
+    shown = {"comparison_group": {"n_team": 79, "balanced": True, "balance": [row]}}
+    assert balance_hidden_note(shown, "NSVT") is None

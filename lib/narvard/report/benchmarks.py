@@ -167,6 +167,18 @@ def item_benchmark_table(results: dict) -> pd.DataFrame:
     return pd.DataFrame([row for row, _ in _item_rows(results)])
 
 
+def hidden_items_sentence(items: pd.DataFrame) -> str:
+    """Why the comparison with the published survey table is left out: the published
+    figures are for one group, whose answers in the area are too few (the survey section
+    shows the shares of all who answered)."""
+    groups = " och ".join(dict.fromkeys(items["Grupp"]))
+    return (
+        "Patientenkätens frågor finns också i VGR:s slutrapport, men områdets andelar för "
+        f"{groups} visas inte här: de bygger på för få svar. Andelarna för alla som svarade "
+        "står i avsnittet om enkäterna."
+    )
+
+
 def source_lines(results: dict) -> list[str]:
     """One Markdown line per source of the figures shown: citation and the places cited."""
     groups = tuple(g for g in TEAM_GROUPS if g in results.get("consumption", {}))
@@ -358,10 +370,7 @@ def show_benchmarks(results: dict) -> None:
         nb.show_table(responses, "Svarsfrekvens: området, regionen och publicerat")
     items = item_benchmark_table(results)
     if len(items) and (items["Området"] == fmt.SUPPRESSED).all():
-        nb.show_markdown(
-            "Patientenkätens frågor finns också i VGR:s slutrapport, men områdets andelar "
-            "visas inte: de bygger på för få svar."
-        )
+        nb.show_markdown(hidden_items_sentence(items))
     elif len(items):
         nb.show_table(items, "Patientenkäten: andel svar ofta eller alltid, området och publicerat")
     nb.show_markdown("Källor:\n" + "\n".join(f"- {line}" for line in source_lines(results)))

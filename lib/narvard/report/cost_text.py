@@ -22,7 +22,10 @@ METHOD_LABELS = {
     "adjusted": "jämfört med liknande patienter",
     "crude": "enkel före/efter (överskattar)",  # regression to the mean, docs/effects.md
 }
-COMPARISON_LABELS = {"main": "som i rapporten", "other": "den andra jämförelsegruppen"}
+COMPARISON_LABELS = {
+    "main": "som i rapporten",
+    "other": "alla utan team, oviktade",
+}
 
 
 def row_label(row: Mapping) -> str:
@@ -124,6 +127,12 @@ def _savings_sentence(block: Mapping) -> str:
     )
     if bed_days is not None and bed_days > 0:
         text += f" (cirka {fmt.number(bed_days)} färre vårddagar)"
+    interval = block.get("annual_gross_savings_ci") if block["basis"] != "crude" else None
+    if interval and None not in interval and interval[0] < 0 < interval[1]:
+        text += (
+            ", men det är osäkert: med 95 % sannolikhet mellan "
+            f"{_mnkr(-interval[0])} mer och {_mnkr(interval[1])} mindre"
+        )
     return text + "."
 
 
@@ -170,7 +179,7 @@ def _tornado_sentence(block: Mapping) -> str:
     label = row_label(row)
     label = label[:1].lower() + label[1:]  # "effekten på … (95 % KI)" keeps its KI
     return (
-        f"Mest beror svaret på {label}: med {setting_label(low)} blir det "
+        f"Svaret påverkas mest av {label}: med {setting_label(low)} blir det "
         f"{net_text.phrase(low['net_savings_sek'])} per år, med {setting_label(high)} "
         f"{net_text.phrase(high['net_savings_sek'])}."
     )
@@ -186,8 +195,9 @@ def _break_even_sentence(block: Mapping) -> str:
             return ""
         return "Eftersom sjukhusvården inte minskade går satsningen inte att räkna hem i pengar."
     return (
-        f"För att gå jämnt ut skulle teamen med samma effekt behöva ta emot omkring "
-        f"{fmt.number(volume)} nya patienter per år."
+        f"För att gå jämnt ut skulle teamen med samma effekt per patient och oförändrad "
+        f"kostnad behöva ta emot omkring {fmt.number(volume)} nya patienter per år, mot "
+        f"omkring {fmt.number(block['patients_per_year'])} i dag."
     )
 
 
@@ -205,17 +215,17 @@ def patients_per_year_note(costs: Mapping) -> str | None:
     """Why 'Nya patienter per år' is not the mean of the table of enrolled per year: it
     counts the patients followed before and after over the years in which an enrolment
     could be followed (the first and last window of the extract cannot)."""
-    years = next(
-        (b["enrolment_years"] for b in team_blocks(costs).values() if b.get("enrolment_years")),
-        None,
-    )
-    if years is None:
+    block = next((b for b in team_blocks(costs).values() if b.get("enrolment_years")), None)
+    if block is None:
         return None
     return (
         "Nya patienter per år är antalet patienter som följs före och efter, delat med de "
-        f"{fmt.number(years, 1)} år då en inskrivning kunde följas hela vägen (inskrivningar "
-        "under uppgifternas första och sista period kan inte följas). Tabellen över inskrivna "
-        "per år räknar i stället alla inskrivna per kalenderår."
+        f"{fmt.number(block['enrolment_years'], 1)} år då en inskrivning kunde följas hela "
+        "vägen (inskrivningar under uppgifternas första och sista period kan inte följas). "
+        "Tabellen över inskrivna per år räknar i stället alla inskrivna per kalenderår. "
+        f"Besparingen räknas för varje ny patients första {block['window_days']} dagar efter "
+        "inskrivningen, medan teamens kostnad gäller hela året: vård som undviks senare "
+        "räknas inte, så nettot är försiktigt räknat om effekten håller i sig."
     )
 
 

@@ -34,6 +34,9 @@ TERMS: dict[str, str] = {
     net_text.GLOSSARY_TERM: net_text.GLOSSARY_TEXT,
     "Styckkostnad": "vad en vårddag, ett akutbesök eller ett besök kostar, enligt källan i "
     "tabellen.",
+    "Kostnad per undviken vårddag": "teamens kostnad per år delad med de vårddagar per år som "
+    "teamen undvek: vad en vårddag som inte behövdes kostade i teamens arbete. Lägre än "
+    "styckkostnaden per vårddag betyder att vårddagarna ensamma betalar teamen.",
     "n": "antal personer eller svar som en siffra bygger på.",
     fmt.SUPPRESSED: "siffran döljs, eftersom den bygger på för få personer eller skulle kunna "
     "räknas fram ur andra siffror.",

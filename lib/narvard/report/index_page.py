@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from narvard.domain import MEASURE_NAMES, MEASURES
@@ -59,10 +60,11 @@ def key_figures(results: dict) -> list[str]:
 
 
 def _net_cell(block: dict) -> str:
-    """A group's net per year as a cost or a saving; '·' where it cannot be computed (no
-    adjusted estimate or team cost), '–' where disclosure control hid it."""
+    """A group's net per year as a cost or a saving, with its interval as the region row
+    has it; '·' where it cannot be computed (no adjusted estimate or team cost), '–' where
+    disclosure control hid it."""
     if block.get("net_savings_sek") is not None:
-        return net_text.short(block["net_savings_sek"])
+        return net_text.with_interval(block["net_savings_sek"], block.get("net_savings_ci"))
     return fmt.SUPPRESSED if is_hidden_net(block) else fmt.NOT_APPLICABLE
 
 
@@ -183,18 +185,21 @@ def funnels(all_results: list[dict]) -> list[str]:
         points = funnel_points(all_results, group, "inpatient_days")
         if not points:
             continue
+        shown = {p.name for p in points}
+        missing = "".join(
+            f" Saknas: {', '.join(names)} ({reason})."
+            for reason, names in _left_out(all_results, group, shown).items()
+        )
         if len(points) < FUNNEL_MIN_AREAS:  # limits drawn from two or three points say little
             figures.append(
                 f"<p>{group}: bara {len(points)} av områdena kan visas i ett trattdiagram, för "
-                "få för att jämföra dem med varandra; se tabellen ovan.</p>"
+                f"få för att jämföra dem med varandra; se tabellen ovan.{escape(missing)}</p>"
             )
             continue
-        shown = {p.name for p in points}
         has_region = region_log_ratio(all_results, group, "inpatient_days") is not None
         centre = "hela regionens förändring" if has_region else "områdenas genomsnitt"
         caption = f"{group}. {FUNNEL_CAPTION.format(centre=centre)}"
-        for reason, names in _left_out(all_results, group, shown).items():
-            caption += f" Saknas i figuren: {', '.join(names)} ({reason})."
+        caption += missing.replace(" Saknas:", " Saknas i figuren:")
         figures.append(
             figure_html(
                 funnel_chart(all_results, group),

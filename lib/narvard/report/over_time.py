@@ -32,6 +32,23 @@ def _estimated(block: dict) -> list[dict]:
     return [p for p in block.get("over_time", {}).get("periods", []) if p["estimated"]]
 
 
+def _published(period: dict) -> bool:
+    """An estimated period whose estimates disclosure control left in the report."""
+    return any(e.get("rate_ratio") is not None for e in period["measures"].values())
+
+
+HIDDEN_ESTIMATE_NOTE = (
+    "En period där effekten är skattad men visas som – döljs för att skydda enskilda "
+    "patienter: antalet patienter i skattningen skulle annars kunna räknas fram ur andra tal."
+)
+
+
+def hidden_estimate_note(block: dict) -> str | None:
+    """The note under the table when an estimated period's effect is hidden."""
+    hidden = [p for p in _estimated(block) if not _published(p)]
+    return HIDDEN_ESTIMATE_NOTE if hidden else None
+
+
 def _cell(period: dict, measure: str) -> str:
     if not period["estimated"]:
         return TOO_FEW_PATIENTS if period["n_team"] != 0 else fmt.NOT_APPLICABLE
@@ -129,12 +146,17 @@ def over_time_text(block: dict, group: str) -> str:
             f"För {group} finns för få patienter för att skatta effekten per {unit}: "
             "effekten redovisas bara för hela perioden."
         )
-    counted = [p for p in estimated if p["n_enrolled"] is not None]  # hidden: not quoted
+    shown = [p for p in estimated if _published(p)]
     text = ""
-    if len(counted) >= 2:
-        each = [f"{fmt.number(p['n_enrolled'])} ({period_label(p['period'])})" for p in counted]
+    if len(shown) >= 2:  # a hidden count is never quoted: the period is named without it
+        each = [
+            f"{fmt.number(p['n_enrolled'])} ({period_label(p['period'])})"
+            if p["n_enrolled"] is not None
+            else f"{period_label(p['period'])} (antalet döljs)"
+            for p in shown
+        ]
         text = (
-            f"Inskrivna {group}-patienter per {unit} med en effektskattning: "
+            f"Inskrivna {group}-patienter per {unit} med en effektskattning i tabellen: "
             f"{', '.join(each[:-1])} och {each[-1]}. "
         )
     differing = []
@@ -213,6 +235,8 @@ def show_over_time(results: dict) -> None:
             over_time_table(block),
             f"{group}: inskrivna och effekt per {unit} för första besöket (95 % KI)",
         )
+        if note := hidden_estimate_note(block):
+            nb.show_markdown(note)
         if has_chart(block):
             nb.show_figure(
                 over_time_chart(block, group),

@@ -277,6 +277,25 @@ def balance_table(block: dict) -> pd.DataFrame:
 BALANCE_GOAL = 0.1  # |SMD| below 0.1 counts as alike (Austin 2009; docs/effects.md)
 
 
+def balance_hidden_note(block: dict, group: str) -> str | None:
+    """Why the team's side of the balance table shows –, when disclosure control hid it:
+    its means times the estimate's patients would give counts (docs/disclosure.md)."""
+    summary = block.get("comparison_group") or {}
+    rows = summary.get("balance") or []
+    if not rows or summary.get("n_team") is not None:
+        return None
+    note = (
+        f"{group}: teamets sida av jämförelsen döljs, eftersom antalet patienter i "
+        "skattningen annars skulle kunna räknas fram ur andra tal."
+    )
+    if summary.get("balanced"):
+        note += (
+            " Viktningen gör ändå de liknande patienterna lika teamets i ålder, kön och "
+            "tidpunkt för första besöket."
+        )
+    return note
+
+
 def _alike(weighted: bool, smd_after: float | None) -> str:
     """Whether a characteristic is alike after weighting; the earlier care use is not
     weighted on, because the effect is measured as each patient's change from their own
@@ -387,7 +406,9 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
             if b.get("return_per_krona") is not None
             else fmt.SUPPRESSED
         ),
-        "Kostnad per undviken vårddag": lambda b: fmt.sek(b.get("cost_per_avoided_bed_day_sek")),
+        "Kostnad per undviken vårddag": lambda b: _about_thousands(
+            b.get("cost_per_avoided_bed_day_sek")
+        ),
         # A break-even volume belongs to one team (a both-teams block has no single effect).
         "Patienter per år för att gå jämnt ut": lambda b: (
             fmt.number(b.get("break_even_patients_per_year"))
@@ -407,6 +428,30 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
 
 
 BOTH_TEAMS = "Båda teamen"
+
+
+def _about_thousands(value: float | None) -> str:
+    """A ratio of two uncertain amounts, to the nearest thousand kronor: 'cirka 205 000 kr'."""
+    if value is None:
+        return fmt.SUPPRESSED
+    return "cirka " + fmt.sek(round(value, -3))
+
+
+def region_cost_caption(region: str) -> str:
+    """The region's cost table is not a sum of the areas' tables: the team costs are summed,
+    the savings come from one estimate over the whole region's patients (docs/costs.md)."""
+    return (
+        f"Hela regionen ({region}): teamens kostnader summerade över områdena, besparingen "
+        "skattad på hela regionens patienter"
+    )
+
+
+def contract_savings_caption(window_days: int) -> str:
+    """The contract's crude gross savings are over every followed patient, not per year."""
+    return (
+        "Enkel bruttobesparing per grupp och post: alla uppföljda patienter under hela "
+        f"perioden, {window_days} dagar var (inte per år)"
+    )
 
 
 def region_cost_table(costs: dict) -> pd.DataFrame:

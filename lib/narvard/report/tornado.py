@@ -24,6 +24,14 @@ WORSE_COLOUR, BETTER_COLOUR = "#D55E00", "#0072B2"  # Okabe–Ito vermillion and
 BASE_COLOUR, ZERO_COLOUR = "#000000", "#999999"
 MILLION = 1e6
 LABEL_GAP_PT = 4.0  # between a bar's end and its setting label
+# Worse and better whatever the base case's sign: "a lower net" read as a lower cost.
+WORSE_LABEL = "Sämre för ekonomin än basfallet"
+BETTER_LABEL = "Bättre för ekonomin än basfallet"
+CAPTION = (
+    "Varje stapel visar nettot per år när ett antagande ändras. Längre åt vänster betyder "
+    "att teamen kostar mer (eller sparar mindre) än i basfallet; längst stapel betyder "
+    "störst betydelse."
+)
 
 
 def _mnkr_axis(ax) -> None:
@@ -97,10 +105,8 @@ def _pad_limits(ax, rows, base: float) -> None:
 
 def _legend(base: float) -> list:
     return [
-        Patch(
-            facecolor=WORSE_COLOUR, hatch="//", edgecolor="white", label="Lägre netto än basfallet"
-        ),
-        Patch(facecolor=BETTER_COLOUR, edgecolor="white", label="Högre netto än basfallet"),
+        Patch(facecolor=WORSE_COLOUR, hatch="//", edgecolor="white", label=WORSE_LABEL),
+        Patch(facecolor=BETTER_COLOUR, edgecolor="white", label=BETTER_LABEL),
         plt.Line2D([], [], color=BASE_COLOUR, label=f"Basfall: {net_text.short(base * MILLION)}"),
         plt.Line2D([], [], color=ZERO_COLOUR, linestyle="--", label="Går jämnt ut (0)"),
     ]
