@@ -15,6 +15,7 @@ def results(ratio=0.86, ci=(0.75, 0.98), net=-42.6e6, net_ci=(-49.3e6, -35.8e6),
                 "net_savings_sek": net,
                 "net_savings_ci": list(net_ci) if net_ci else None,
                 "prob_net_positive": 0.0,
+                "window_days": 180,
             }
         },
         "surveys": {},
@@ -29,7 +30,10 @@ def test_the_sentence_reads_the_effect_as_a_change_with_its_interval():
         f"utan team (2–25{NBSP}% färre); skillnaden är statistiskt säkerställd."
     )
     assert f"kostar teamen omkring 42,6{NBSP}mnkr per år mer än de sparar" in line
-    assert line.endswith(verdict.COST_IS_AN_ESTIMATE)
+    assert line.endswith(
+        "Teamens kostnad är en uppskattning, och besparingen räknar bara sjukhusvård under "
+        "varje patients första 180 dagar; se avsnittet om kostnader."
+    )
 
 
 def test_an_uncertain_effect_says_so_and_names_both_ends():

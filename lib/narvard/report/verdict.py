@@ -69,7 +69,15 @@ def effect_sentence(group: str, did: Mapping) -> str | None:
     return f"{sentence}, men skillnaden är osäker: den kan ligga {interval_words(interval)}."
 
 
-COST_IS_AN_ESTIMATE = "Teamens kostnad är en uppskattning; se avsnittet om kostnader."
+def cost_is_an_estimate(window_days: int | None) -> str:
+    """What the money counts, in one sentence beside the verdict (docs/costs.md §3)."""
+    during = f" under varje patients första {window_days} dagar" if window_days else ""
+    return (
+        "Teamens kostnad är en uppskattning, och besparingen räknar bara sjukhusvård"
+        f"{during}; se avsnittet om kostnader."
+    )
+
+
 COST_HIDDEN = (
     "Nettot i kronor visas inte, för att skydda enskilda patienter: det bygger på antal som "
     "är för små för att visas eller som annars skulle kunna räknas fram ur rapportens andra "
@@ -95,7 +103,7 @@ def cost_sentence(block: Mapping) -> str | None:
     chance = fmt.probability(block.get("prob_net_positive"))
     return (
         f"Räknat i kronor {net_text.teams_clause(net)} (sannolikheten att de sparar mer än "
-        f"de kostar: {chance}). {COST_IS_AN_ESTIMATE}"
+        f"de kostar: {chance}). {cost_is_an_estimate(block.get('window_days'))}"
     )
 
 
