@@ -232,7 +232,7 @@ if results["costs"]:
                 nb.show_markdown(note)
             continue
         nb.show_markdown(cost_text.cost_paragraph(block, results["area_name"], group))
-        if block.get("tornado", {}).get("rows"):
+        if cost_text.tornado_shown(block):
             nb.show_figure(
                 tornado_chart(block["tornado"], title=f"{group}: vad avgör nettot?"),
                 alt=f"Tornadodiagram för {group}: nettot per år (kostnad eller besparing) när "

@@ -123,8 +123,8 @@ FLOW_STEPS = {
 FLOW_USES = {
     "enrolled": "Nådda patienter, täckning, ålder och kön",
     "both_windows": (
-        "Vårdkonsumtion före och efter (enkla medelvärden), undergrupper, kostnader och "
-        "nya patienter per år (effekten nedan räknas på alla dessa patienter)"
+        "Vårdkonsumtion före och efter (enkla medelvärden), undergrupper, nya patienter per "
+        "år och kostnader (effekten på raden nedan tillämpas på alla dessa patienter)"
     ),
     "history_window": "Effekt jämfört med liknande patienter utan team",
 }

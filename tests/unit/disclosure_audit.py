@@ -130,7 +130,9 @@ def _comparison_pool(table: Table, raw: dict[str, dict]) -> None:
 
 
 def _region_costs(table: Table, raw: dict[str, dict]) -> None:
-    """region n = Σ areas' adjusted estimate's n; region totals = Σ areas' totals."""
+    """The region's cost-effect patients = Σ areas' included patients; the region's
+    estimate's patients = Σ areas' estimate's patients; the region's totals = Σ areas'
+    included patients' totals (docs/costs.md §2)."""
     areas = list(raw)
     first = raw[areas[0]]
     for group, block in ((first.get("costs") or {}).get("region") or {}).items():
@@ -138,19 +140,29 @@ def _region_costs(table: Table, raw: dict[str, dict]) -> None:
             continue
         path = ("costs", "region", group, "n_patients")
         views = [((a, *path),) for a in areas]
-        effects = (first.get("region_effects") or {}).get(group, {})
-        views += [((a, "region_effects", group, m, "n_team"),) for a in areas for m in effects]
+        uses = block.get("avoided_use") or {}
+        views += [
+            ((a, "costs", "region", group, "avoided_use", m, "n_patients"),)
+            for a in areas
+            for m in uses
+        ]
         _region_cell(table, f"region/{group}/n", block.get("n_patients"), views)
-        parts = [f"{a}/patients/{group}/adjusted" for a in areas]
+        parts = [f"{a}/patients/{group}/included" for a in areas]
         table.total(f"region/{group}/n", parts, f"region {group}: n = Σ areas")
-        for measure, entry in (block.get("avoided_use") or {}).items():
+        effects = (first.get("region_effects") or {}).get(group, {})
+        views = [((a, "region_effects", group, m, "n_team"),) for a in areas for m in effects]
+        n_team = next(iter(effects.values()))["n_team"] if effects else None
+        _region_cell(table, f"region/{group}/adjusted", n_team, views)
+        parts = [f"{a}/patients/{group}/adjusted" for a in areas]
+        table.total(f"region/{group}/adjusted", parts, f"region {group}: adjusted = Σ areas")
+        for measure, entry in uses.items():
             for period in PERIODS:
                 path = ("costs", "region", group, "avoided_use", measure, f"{period}_total")
                 key = f"region/{group}/{measure}/{period}"
                 _region_cell(
                     table, key, entry.get(f"{period}_total"), [((a, *path),) for a in areas]
                 )
-                own = ("costs", group, "avoided_use", measure, f"{period}_total")
+                own = ("consumption", group, "measures", measure, f"{period}_total")
                 parts = [f"{a}/{'/'.join(own)}" for a in areas]
                 table.total(key, parts, f"region {group} {measure} {period}: Σ areas")
 

@@ -173,8 +173,12 @@ def test_hidden_published_items_name_the_group_and_where_the_shares_are():
     items = pd.DataFrame(
         [{"Fråga": "q1", "Grupp": "NSVT", "Området": "–"}, {"Fråga": "q2", "Grupp": "NSVT"}]
     )
-    assert hidden_items_sentence(items) == (
+    hidden = (
         "Patientenkätens frågor finns också i VGR:s slutrapport, men områdets andelar för NSVT "
-        "visas inte här: de bygger på för få svar. Andelarna för alla som svarade står i "
-        "avsnittet om enkäterna."
+        "visas inte här, för att skydda enskilda patienter (för få svar, eller antal som annars "
+        "skulle kunna räknas fram ur andra tal)."
+    )
+    assert hidden_items_sentence(items, all_shown=False) == hidden
+    assert hidden_items_sentence(items, all_shown=True) == (
+        hidden + " Andelarna för alla som svarade står i avsnittet om enkäterna."
     )

@@ -215,7 +215,7 @@ def test_setting_labels_by_kind(full_tornado):
     assert labels("patients_per_year") == ["600 patienter/år", f"1{NBSP}000 patienter/år"]
     assert labels("effect_inpatient_days") == [f"{MINUS}45{NBSP}%", f"{MINUS}19{NBSP}%"]
     assert labels("method") == ["jämfört med liknande patienter", "enkel före/efter (överskattar)"]
-    assert labels("comparison") == ["som i rapporten", "alla utan team, oviktade"]
+    assert labels("comparison") == ["som i rapporten", "annan viktning av jämförelsen"]
     assert labels("window_days") == ["180 dagar", "90 dagar"]
     assert setting_label({"kind": "rate_ratio", "value": 1.1}) == f"+10{NBSP}%"
 

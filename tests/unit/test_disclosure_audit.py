@@ -105,8 +105,11 @@ def test_the_periods_of_index_date_add_up_in_the_audit(demo):
 def test_the_demo_areas_leak_nothing_together(demo):
     raw = {area: unsuppressed(r) for area, (r, _) in demo.items()}
     published = {area: p for area, (_, p) in demo.items()}
+    table = region_table(raw)
+    assert table.mismatches == []  # every declared sum holds, so none is silently dropped
+    assert any(r.label == "region NSVT: n = Σ areas" for r in table.relations)
     assert region_leaks(raw, published, N) == []
-    assert determined(published, region_table(raw), N) == []
+    assert determined(published, table, N) == []
 
 
 def test_the_demo_areas_needed_complementary_suppression(demo):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 
 from disclosure_audit import area_leaks
+from narvard.report.cost_text import tornado_shown
 from narvard.stats.disclosure import PRIVATE, declare, suppress_results
 from narvard.stats.disclosure.complementary import protect
 
@@ -590,3 +591,70 @@ def test_a_total_without_both_groups_is_hidden():
     costs["total"] = {"net_savings_sek": -3e6, "n_patients": 160, "team_cost_sek": 4e6}
     protect_area_total({"costs": costs})
     assert costs["total"] == dict.fromkeys(("net_savings_sek", "n_patients", "team_cost_sek"))
+
+
+def test_a_hidden_region_estimate_takes_its_rate_ratio_out_of_the_regions_money():
+    """The region's estimate on 4 comparison patients is hidden whole; the region's cost
+    block repeats its rate ratio and builds its money on it: both go too."""
+    results = region_results(22, 0)
+    results["region_effects"]["NSVT"]["er_visits"]["n_comparison"] = 4
+    entry = results["costs"]["region"]["NSVT"]["avoided_use"]["er_visits"]
+    entry |= {"rate_ratio": 0.8, "ci": [0.6, 1.1], "avoided": 10.0}
+    results["costs"]["region"]["total"] = {"net_savings_sek": -2e6}
+    out = suppress_results(results, N)
+    region = out["costs"]["region"]["NSVT"]
+    assert out["region_effects"]["NSVT"]["er_visits"]["rate_ratio"] is None
+    use = region["avoided_use"]["er_visits"]
+    assert use["rate_ratio"] is None and use["ci"] is None and use["avoided"] is None
+    assert region["net_savings_sek"] is None and region["annual_gross_savings_adjusted_sek"] is None
+    assert out["costs"]["region"]["total"]["net_savings_sek"] is None
+    assert region["n_patients"] == 52 and use["before_total"] == 80.0
+
+
+def test_a_small_before_total_takes_only_the_crude_figures():
+    """3 ER visits before: hidden with the crude differences built on it; the adjusted
+    money is after × (1/RR − 1), which does not contain it, and stays."""
+    area = adjusted_area(23)
+    area["consumption"]["NSVT"]["measures"]["er_visits"] = totals(3, 15, 23)
+    cost = area["costs"]["NSVT"]
+    cost["avoided_use"]["er_visits"] |= {"before_total": 3, "avoided_crude": -12}
+    crude = [
+        {"kind": "method", "value": v, "net_savings_sek": n}
+        for v, n in (("adjusted", -100.0), ("crude", -50.0))
+    ]
+    row = {"input": "method", "low_sek": -100.0, "high_sek": -50.0, "settings": crude}
+    tornado = {"base_net_savings_sek": -100.0, "rows": [row]}
+    cost |= {"annual_gross_savings_crude_sek": -1000.0, "tornado": tornado}
+    out = suppress_results(area, N)
+    cost = out["costs"]["NSVT"]
+    assert cost["avoided_use"]["er_visits"]["before_total"] is None
+    assert cost["annual_gross_savings_crude_sek"] is None
+    assert not tornado_shown(cost)  # its crude row gives the before total back
+    assert cost["net_savings_sek"] == -100.0
+    assert cost["annual_gross_savings_adjusted_sek"] == 4000.0
+
+
+def test_a_tornado_setting_on_a_hidden_estimate_goes():
+    """The 90-day window's estimate and the other comparison's are hidden in the report:
+    their nets leave the tornado, and the window row is redrawn from 180 and 365 days."""
+    area = adjusted_area(23)
+    block = area["consumption"]["NSVT"]
+    block["did_other"] = {"er_visits": {"rate_ratio": None}}
+    hidden = {"n_patients": 25, "measures": {"er_visits": {"did": {"rate_ratio": None}}}}
+    costed = ("er_visits", "inpatient_days", "specialist_visits")
+    shown = {"n_patients": 23, "measures": {m: {"did": {"rate_ratio": 0.9}} for m in costed}}
+    block["sensitivity"] = {"90": hidden, "180": shown, "365": shown}
+    days = [(180, -100.0), (90, -300.0), (365, -40.0)]
+    rows = [
+        {"input": "window_days", "low_sek": -300.0, "high_sek": -40.0, "swing_sek": 260.0,
+         "settings": [{"kind": "days", "value": d, "net_savings_sek": n} for d, n in days]},
+        {"input": "comparison", "low_sek": -100.0, "high_sek": -90.0, "swing_sek": 10.0,
+         "settings": [{"kind": "comparison", "value": v, "net_savings_sek": n}
+                      for v, n in (("main", -100.0), ("other", -90.0))]},
+    ]  # fmt: skip
+    area["costs"]["NSVT"]["tornado"] = {"base_net_savings_sek": -100.0, "rows": rows}
+    area["window_days"] = 180
+    out = suppress_results(area, N)["costs"]["NSVT"]["tornado"]
+    (row,) = out["rows"]
+    assert [s["value"] for s in row["settings"]] == [180, 365]
+    assert (row["low_sek"], row["high_sek"], row["swing_sek"]) == (-100.0, -40.0, 60.0)

@@ -155,9 +155,9 @@ def test_a_hidden_team_balance_says_why():
     row = {"variable": "age", "mean_team": None, "smd_after": None}
     hidden = {"comparison_group": {"n_team": None, "balanced": True, "balance": [row]}}
     note = balance_hidden_note(hidden, "NSVT")
-    assert note.startswith("NSVT: teamets sida av jämförelsen döljs, eftersom antalet")
+    assert note.startswith("NSVT: teamets sida av jämförelsen döljs för att skydda enskilda")
     assert note.endswith("lika teamets i ålder, kön och tidpunkt för första besöket.")
     hidden["comparison_group"]["balanced"] = False  # no weights: nothing to claim
-    assert balance_hidden_note(hidden, "NSVT").endswith("ur andra tal.")
+    assert balance_hidden_note(hidden, "NSVT").endswith("ur andra tal).")
     shown = {"comparison_group": {"n_team": 79, "balanced": True, "balance": [row]}}
     assert balance_hidden_note(shown, "NSVT") is None

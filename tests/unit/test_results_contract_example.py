@@ -61,3 +61,27 @@ def test_an_incomplete_cached_folder_is_rebuilt(contract_example, tmp_path):
     assert again.folder == first.folder
     assert (again.folder / "patient_windows_90.parquet").is_file()
     assert len(again.windows(90)) == 4
+
+
+def test_the_regions_cache_is_recomputed_when_the_code_that_made_it_changed(
+    contract_example, tmp_path
+):
+    """The region's figures are cached beside the processed data, whose key covers only the
+    inputs: a cache left by other code (here: a forged one) is not reused."""
+    import json
+
+    from narvard.results import costs
+
+    dataset = prepare_dataset(contract_example, tmp_path / "processed", 180)
+    region = dataset.areas()["region"].iloc[0]
+    fresh = costs.region_totals(dataset, region, "balanced")
+    cache = dataset.folder / "region_balanced.json"
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    assert stored[costs.CODE_KEY] == costs._code_key() and stored[region] == fresh
+    forged = json.loads(json.dumps(stored))
+    forged[region]["effects"] = {"forged": True}
+    cache.write_text(json.dumps(forged), encoding="utf-8")
+    assert costs.region_totals(dataset, region, "balanced")["effects"] == {"forged": True}
+    forged[costs.CODE_KEY] = "other code"
+    cache.write_text(json.dumps(forged), encoding="utf-8")
+    assert costs.region_totals(dataset, region, "balanced") == fresh

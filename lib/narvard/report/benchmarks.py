@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from narvard.domain import MEASURE_NAMES, MEASURES, TEAM_GROUPS, group_name, survey_name
+from narvard.domain import (
+    ALL_GROUPS,
+    MEASURE_NAMES,
+    MEASURES,
+    TEAM_GROUPS,
+    group_name,
+    survey_name,
+)
 from narvard.report import formatting as fmt
 
 ARROW = "\u2192"
@@ -167,15 +174,26 @@ def item_benchmark_table(results: dict) -> pd.DataFrame:
     return pd.DataFrame([row for row, _ in _item_rows(results)])
 
 
-def hidden_items_sentence(items: pd.DataFrame) -> str:
+def hidden_items_sentence(items: pd.DataFrame, all_shown: bool) -> str:
     """Why the comparison with the published survey table is left out: the published
-    figures are for one group, whose answers in the area are too few (the survey section
-    shows the shares of all who answered)."""
+    figures are for one group, whose shares in the area disclosure control hid; where the
+    survey section shows the shares of all who answered, it says so."""
     groups = " och ".join(dict.fromkeys(items["Grupp"]))
-    return (
+    text = (
         "Patientenkätens frågor finns också i VGR:s slutrapport, men områdets andelar för "
-        f"{groups} visas inte här: de bygger på för få svar. Andelarna för alla som svarade "
-        "står i avsnittet om enkäterna."
+        f"{groups} visas inte här, för att skydda enskilda patienter (för få svar, eller antal "
+        "som annars skulle kunna räknas fram ur andra tal)."
+    )
+    return text + (
+        " Andelarna för alla som svarade står i avsnittet om enkäterna." if all_shown else ""
+    )
+
+
+def _all_shares_shown(results: dict) -> bool:
+    """Whether the patient survey's items show a share for all who answered."""
+    items = ((results.get("surveys") or {}).get("patient") or {}).get("items") or {}
+    return any(
+        (cell.get(ALL_GROUPS) or {}).get("share_positive") is not None for cell in items.values()
     )
 
 
@@ -370,7 +388,7 @@ def show_benchmarks(results: dict) -> None:
         nb.show_table(responses, "Svarsfrekvens: området, regionen och publicerat")
     items = item_benchmark_table(results)
     if len(items) and (items["Området"] == fmt.SUPPRESSED).all():
-        nb.show_markdown(hidden_items_sentence(items))
+        nb.show_markdown(hidden_items_sentence(items, _all_shares_shown(results)))
     elif len(items):
         nb.show_table(items, "Patientenkäten: andel svar ofta eller alltid, området och publicerat")
     nb.show_markdown("Källor:\n" + "\n".join(f"- {line}" for line in source_lines(results)))

@@ -24,7 +24,7 @@ METHOD_LABELS = {
 }
 COMPARISON_LABELS = {
     "main": "som i rapporten",
-    "other": "alla utan team, oviktade",
+    "other": "annan viktning av jämförelsen",  # unweighted, or weighted with --comparison all
 }
 
 
@@ -169,9 +169,16 @@ def _certainty_sentence(block: Mapping) -> str:
     )
 
 
+def tornado_shown(block: Mapping) -> bool:
+    """A tornado with rows whose figures disclosure control left (a small before total
+    hides its crude row's figures, and with them the chart)."""
+    table = block.get("tornado") or {}
+    return bool(table.get("rows")) and table.get("base_net_savings_sek") is not None
+
+
 def _tornado_sentence(block: Mapping) -> str:
     table = block.get("tornado")
-    if not table or not table["rows"]:
+    if not tornado_shown(block):
         return ""
     row = table["rows"][0]
     settings = sorted(row["settings"], key=lambda s: s["net_savings_sek"])

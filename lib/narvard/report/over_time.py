@@ -39,7 +39,7 @@ def _published(period: dict) -> bool:
 
 HIDDEN_ESTIMATE_NOTE = (
     "En period där effekten är skattad men visas som – döljs för att skydda enskilda "
-    "patienter: antalet patienter i skattningen skulle annars kunna räknas fram ur andra tal."
+    "patienter: den bygger på för få patienter i teamet eller bland de liknande patienterna."
 )
 
 

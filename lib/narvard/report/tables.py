@@ -285,8 +285,8 @@ def balance_hidden_note(block: dict, group: str) -> str | None:
     if not rows or summary.get("n_team") is not None:
         return None
     note = (
-        f"{group}: teamets sida av jämförelsen döljs, eftersom antalet patienter i "
-        "skattningen annars skulle kunna räknas fram ur andra tal."
+        f"{group}: teamets sida av jämförelsen döljs för att skydda enskilda patienter (för få "
+        "patienter, eller antal som annars skulle kunna räknas fram ur andra tal)."
     )
     if summary.get("balanced"):
         note += (

@@ -4,8 +4,10 @@ data, from the region-wide effect of each team group."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 
@@ -105,6 +107,20 @@ def area_total(dataset: ProcessedDataset, area_id: str, blocks: dict) -> dict | 
     return jsonable(ce.combined(groups, population))
 
 
+# The region's cache is kept beside the processed data, whose key covers the inputs only: it
+# also records the source of the code that computed it, and is recomputed when that changed.
+CODE_KEY = "_computed_by"
+_COMPUTED_BY = ("results/costs.py", "results/analysis.py", "stats/cost_effect.py", "stats/did.py")
+
+
+def _code_key() -> str:
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in _COMPUTED_BY:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> dict:
     """The region's adjusted effects and summed costs (cached per comparison choice).
 
@@ -112,14 +128,15 @@ def region_totals(dataset: ProcessedDataset, region: str, comparison: str) -> di
     "areas": [...], PRIVATE: each area's counts behind the sums (``region_parts``)}}.
     """
     cache = dataset.folder / f"region_{comparison}.json"
-    if cache.exists():
-        cached = json.loads(cache.read_text(encoding="utf-8"))
-        if POOL in cached.get(region, {}).get("costs", {}).get(PRIVATE, {}):
-            return cached[region]
-    totals = jsonable(_region_totals(dataset, region, comparison))
     existing = json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    if existing.get(CODE_KEY) != _code_key():
+        existing = {}  # made by other code: what it holds may mean something else now
+    if POOL in existing.get(region, {}).get("costs", {}).get(PRIVATE, {}):
+        return existing[region]
+    totals = jsonable(_region_totals(dataset, region, comparison))
     tmp = cache.with_suffix(f".{id(totals)}.tmp")
-    tmp.write_text(json.dumps(existing | {region: totals}, ensure_ascii=False), "utf-8")
+    kept = existing | {CODE_KEY: _code_key(), region: totals}
+    tmp.write_text(json.dumps(kept, ensure_ascii=False), "utf-8")
     tmp.replace(cache)
     return totals
 

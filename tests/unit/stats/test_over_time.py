@@ -151,8 +151,9 @@ def test_small_periods_are_hidden_and_cannot_be_recovered_from_the_year():
     # 2016H2: 3 enrolled, hidden with section A's 2016 (the same 3); 187 − 80 − 104 would
     # give it, so the smallest other year, 2017 (80), goes, and its one half-year with it.
     # 2019H2: 4 enrolled, hidden; 2019 = 104 is shown, so 2019H1 (100) is hidden as well.
-    # The team counts 0 and 0 of the small half-years would be 178 − 80 − 98: 2019H1's 98
-    # goes, and an estimate goes with its team count.
+    # 2019H1's team count (98) goes too (100 − 98 would give its 2 patients without a
+    # reference period); its estimate holds no count and stays. The zero team counts only
+    # say that nobody of those half-years has a reference period.
     got = suppressed(
         block([("2016H2", 3, 0), ("2017H1", 80, 80), ("2019H1", 100, 98), ("2019H2", 4, 0)]),
         per_year={"2016": 3, "2017": 80, "2019": 104},
@@ -160,17 +161,17 @@ def test_small_periods_are_hidden_and_cannot_be_recovered_from_the_year():
     assert got == [
         ("2016H2", None, None, None),
         ("2017H1", None, 80, 0.8),
-        ("2019H1", None, None, None),
+        ("2019H1", None, None, 0.8),
         ("2019H2", None, None, None),
     ]
 
 
 def test_one_hidden_period_hides_the_smallest_other_one():
     # n_team adds up to the adjusted effect's published n_team: one hidden period (3)
-    # would be recovered, so the smallest shown one (40) goes too, with its estimate.
+    # would be recovered, so the smallest shown one (40) goes too; its estimate stays.
     years = {"2017": 60, "2018": 90, "2019": 95}
     got = suppressed(block([("2017", 60, 3), ("2018", 90, 40), ("2019", 95, 90)], "year"), years)
-    assert got == [("2017", 60, None, None), ("2018", 90, None, None), ("2019", 95, 90, 0.8)]
+    assert got == [("2017", 60, None, None), ("2018", 90, None, 0.8), ("2019", 95, 90, 0.8)]
     unchanged = block([("2017", 60, 50), ("2018", 90, 40)], unit="year")
     got = suppressed(unchanged, {"2017": 60, "2018": 90})
     assert got == [("2017", 60, 50, 0.8), ("2018", 90, 40, 0.8)]

@@ -78,6 +78,11 @@ def cost_effect_hides(results: dict, group: str, block: Path = ()) -> list[Path]
     return paths
 
 
+def crude_hides(block: Path) -> list[Path]:
+    """The figures of a cost block that rest on its before totals: the crude ones."""
+    return [block + ("annual_gross_savings_crude_sek",), block + ("tornado",)]
+
+
 def declare_contract_costs(table: Table, results: dict, group: str) -> None:
     """avoided = before − after per costed measure; gross = Σ unit cost × avoided."""
     items = lookup(results, ("costs", group, "items")) or {}
@@ -134,7 +139,10 @@ def declare_cost_effect(table: Table, results: dict, group: str, patients: str) 
         for period in ("before", "after"):
             here = path + (f"{period}_total",)
             whole = _name(("consumption", group, "measures", measure, f"{period}_total"))
-            hides = [here, *(path + (k,) for k in AVOIDED_KEYS), *money]
+            hides = [here, *(path + (k,) for k in AVOIDED_KEYS)]
+            # The adjusted money is after × (1/RR − 1): a before total carries only the
+            # crude figures (and the tornado's crude row).
+            hides += money if period == "after" else crude_hides(block)
             if table.view(whole, entry.get(f"{period}_total"), (here,), hides) is not None:
                 keys[period] = whole
         crude = path + ("avoided_crude",)

@@ -284,8 +284,11 @@ def _over_time(table: Table, results: dict, group: str, block: dict | None) -> N
         if cell:
             enrolled.append(cell.key)
             halves.setdefault(str(period["period"])[:4], []).append(cell.key)
-        hides = [path + ("n_team",), path + ("measures",)]  # an estimate shows its patients
-        if cell := _period_count(table, path, period, "n_team", hides):
+        # A period's estimate holds rate ratios and intervals, no count: a hidden team count
+        # leaves it (primary suppression hides an estimate on fewer than N patients). A
+        # zero only says nobody of the period has a reference period inside the extract.
+        if cell := _period_count(table, path, period, "n_team", [path + ("n_team",)]):
+            cell.zero_sensitive = False
             team.append(cell.key)
         # The period's enrolled = its patients in the estimate + those outside it.
         whole = year if block["unit"] == "year" and year in table.cells else name(here)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import copy
 
-from narvard.domain import ALL_GROUPS
-from narvard.stats.disclosure.cells import PRIVATE, null_path
+from narvard.domain import ALL_GROUPS, COSTED_MEASURES
+from narvard.stats.disclosure.cells import PRIVATE, lookup, null_path
 from narvard.stats.disclosure.costs import RATE_KEYS, cost_effect_hides
 
 TOTAL_KEY = ALL_GROUPS
@@ -36,7 +36,7 @@ def apply_primary(results: dict, min_cell: int) -> None:
         for did in (*block.get("did", {}).values(), *block.get("did_other", {}).values()):
             _suppress_did(did, min_cell)
         if cost is not None and _estimate_hidden(block.get("did") or {}, cost):
-            _null_cost_effect(results, group)
+            _null_cost_effect(results, ("costs", group))
     for did_block in results.get("region_effects", {}).values():
         for did in did_block.values():
             _suppress_did(did, min_cell)
@@ -44,6 +44,11 @@ def apply_primary(results: dict, min_cell: int) -> None:
     for cost in region_costs.values():
         if isinstance(cost, dict):
             _suppress_cost_block(cost, min_cell)
+    for group, effects in (results.get("region_effects") or {}).items():
+        cost = region_costs.get(group)
+        if isinstance(cost, dict) and _estimate_hidden(effects, cost):
+            _null_cost_effect(results, ("costs", "region", group))
+            _null_cost_effect(results, ("costs", "region", "total"))
     for survey in results.get("surveys", {}).values():
         _suppress_survey(survey, min_cell)
     _suppress_profile(results.get("profile", {}), min_cell)
@@ -57,7 +62,9 @@ def apply_primary(results: dict, min_cell: int) -> None:
 
 def apply_consequences(results: dict, min_cell: int) -> None:
     """Figures quoting hidden ones: intervals of hidden shares, comparisons and component
-    means built on them, the distribution of an item whose answers are hidden."""
+    means built on them, the distribution of an item whose answers are hidden, a tornado
+    setting built on a hidden estimate."""
+    _hide_tornado_settings(results)
     for survey in results.get("surveys", {}).values():
         for qid, item in survey.get("items", {}).items():
             for cell in item.values():
@@ -79,6 +86,50 @@ def _suppress_did(did: dict, min_cell: int) -> None:
         _null_all(did)
 
 
+def _hide_tornado_settings(results: dict) -> None:
+    """A tornado setting whose net rests on an estimate the report hides (the other
+    comparison's, another window length's) goes, and its row is redrawn from the settings
+    left (or goes too, with fewer than two)."""
+    window = results.get("window_days")
+    for group, block in (results.get("consumption") or {}).items():
+        cost = (results.get("costs") or {}).get(group) or {}
+        tornado = cost.get("tornado") or {}
+        if not tornado.get("rows"):
+            continue
+        other = block.get("did_other") or {}
+        lengths = block.get("sensitivity") or {}
+        rows = []
+        for row in tornado["rows"]:
+            kept = [
+                s
+                for s in row["settings"]
+                if not (
+                    (s["kind"] == "comparison" and s["value"] == "other" and _hidden(other))
+                    or (
+                        s["kind"] == "days"
+                        and s["value"] != window
+                        and _hidden(_length_did(lengths, s["value"]))
+                    )
+                )
+            ]
+            nets = [s["net_savings_sek"] for s in kept if s["net_savings_sek"] is not None]
+            if len(kept) < 2 or len(nets) < len(kept):
+                continue
+            rows.append(row | {"settings": kept, "low_sek": min(nets), "high_sek": max(nets)})
+            rows[-1]["swing_sek"] = rows[-1]["high_sek"] - rows[-1]["low_sek"]
+        tornado["rows"] = sorted(rows, key=lambda r: -r["swing_sek"])
+
+
+def _length_did(lengths: dict, days) -> dict:
+    measures = (lengths.get(str(days)) or {}).get("measures") or {}
+    return {m: entry.get("did") or {} for m, entry in measures.items()}
+
+
+def _hidden(estimates: dict) -> bool:
+    """Any costed measure's estimate hidden (or missing) in the report."""
+    return any((estimates.get(m) or {}).get("rate_ratio") is None for m in COSTED_MEASURES)
+
+
 def _estimate_hidden(did: dict, cost: dict) -> bool:
     """True when an adjusted estimate the cost-effect applies was hidden as resting on
     fewer than N patients: its rate ratio must not reach the report through the money."""
@@ -88,12 +139,13 @@ def _estimate_hidden(did: dict, cost: dict) -> bool:
     )
 
 
-def _null_cost_effect(results: dict, group: str) -> None:
-    """The cost-effect figures of a group built on its rate ratios, and its money; the
-    patients, totals and crude differences stay."""
-    for path in cost_effect_hides(results, group):
+def _null_cost_effect(results: dict, block: tuple) -> None:
+    """The cost-effect figures of a cost block built on its rate ratios, and its money;
+    the patients, totals and crude differences stay."""
+    for path in cost_effect_hides(results, block[-1], block):
         null_path(results, path)
-    for entry in (results["costs"][group].get("avoided_use") or {}).values():
+    own = lookup(results, block) or {}
+    for entry in (own.get("avoided_use") or {}).values():
         for key in RATE_KEYS:
             if key in entry:
                 entry[key] = None

@@ -16,7 +16,7 @@ import copy
 from narvard.domain import ALL_GROUPS
 from narvard.stats.disclosure.cells import POOL, PRIVATE, lookup, null_path
 from narvard.stats.disclosure.complementary import protect
-from narvard.stats.disclosure.costs import AVOIDED_KEYS, cost_effect_hides
+from narvard.stats.disclosure.costs import AVOIDED_KEYS, cost_effect_hides, crude_hides
 from narvard.stats.disclosure.declare import declare
 from narvard.stats.disclosure.primary import hide_comparison
 
@@ -119,10 +119,14 @@ def _region_paths(results: dict, group: str, hidden: set) -> list[tuple]:
     block = ("costs", "region", group)
     total = ("costs", "region", "total")
     paths = []
-    if hidden - {"adjusted"}:  # every amount rests on the included patients and totals
+    before_only = all(isinstance(h, tuple) and h[1] == "before" for h in hidden - {"adjusted"})
+    if hidden - {"adjusted"} and not before_only:
+        # every amount rests on the included patients and their after totals
         paths += cost_effect_hides(results, group, block)
         paths += [total + (k,) for k in TOTAL_MONEY]
         paths += [total + ("per_100k", k) for k in TOTAL_MONEY]
+    elif hidden - {"adjusted"}:  # before totals carry the crude figures only
+        paths += crude_hides(block) + crude_hides(total)
     if "included" in hidden:
         paths += [block + ("patients_per_year",), block + ("per_100k", "patients_per_year")]
         paths += [total + ("patients_per_year",), total + ("per_100k", "patients_per_year")]
