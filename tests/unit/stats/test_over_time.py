@@ -175,3 +175,25 @@ def test_one_hidden_period_hides_the_smallest_other_one():
     unchanged = block([("2017", 60, 50), ("2018", 90, 40)], unit="year")
     got = suppressed(unchanged, {"2017": 60, "2018": 90})
     assert got == [("2017", 60, 50, 0.8), ("2018", 90, 40, 0.8)]
+
+
+def test_hidden_comparison_counts_that_add_up_to_a_small_count_take_one_more():
+    """The periods' comparison patients add up to the estimates' pool (903, published with
+    every estimate): with 0, 3 and 0 hidden, 903 − 400 − 500 would give the 3, so the
+    smaller shown period (400) goes too."""
+    over = block([("2016H2", 10, 0), ("2017H1", 80, 70), ("2017H2", 90, 80), ("2018H1", 9, 0)])
+    for period, comparison in zip(over["periods"], (3, 400, 500, 0), strict=True):
+        period["n_comparison"] = comparison
+    results = {
+        "consumption": {"HSVT": {"n_patients": 189, "n_excluded": 0, "measures": {},
+                                 "did": {"er_visits": {"n_team": 150, "n_comparison": 903,
+                                                       "rate_ratio": 0.8}},
+                                 "over_time": over}},
+    }  # fmt: skip
+    out = suppress_results(results, 5)["consumption"]["HSVT"]["over_time"]["periods"]
+    assert [p["n_comparison"] for p in out] == [None, None, 500, None]
+    unchanged = suppress_results(results, 5)
+    results["consumption"]["HSVT"]["did"]["er_visits"]["n_comparison"] = 2000  # other pool
+    out = suppress_results(results, 5)["consumption"]["HSVT"]["over_time"]["periods"]
+    assert [p["n_comparison"] for p in out] == [None, 400, 500, None]
+    assert unchanged["consumption"]["HSVT"]["did"]["er_visits"]["n_comparison"] == 903

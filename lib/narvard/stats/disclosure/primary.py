@@ -57,7 +57,8 @@ def apply_primary(results: dict, min_cell: int) -> None:
             if is_small(count, min_cell):
                 reasons[reason] = None
     for block in results.get("consumption", {}).values():
-        _suppress_over_time(block.get("over_time"), min_cell)
+        pool = next(iter((block.get("did") or {}).values()), {}).get("n_comparison")
+        _suppress_over_time(block.get("over_time"), min_cell, pool)
 
 
 def apply_consequences(results: dict, min_cell: int) -> None:
@@ -344,19 +345,21 @@ def _suppress_event_study(study: dict, min_cell: int) -> None:
 PERIOD_COUNTS = ("n_enrolled", "n_team", "n_comparison")
 
 
-def _suppress_over_time(block: dict | None, min_cell: int) -> None:
+def _suppress_over_time(block: dict | None, min_cell: int, pool: float | None = None) -> None:
     """Enrolments and the adjusted effect per period of index date (`over_time`).
 
     Counts below min_cell are hidden, and an estimate whose team or comparison count is
     hidden goes with it. The enrolled and team patients of the periods add up to published
     totals (section A's years, the group's enrolled and adjusted-effect patients): those
     relations are declared cells (``patients._over_time``), and complementary suppression
-    protects them. The comparison patients of the periods add up to the estimates' pool:
-    when exactly one period's is hidden, the smallest other one is hidden too.
+    protects them. The comparison patients of the periods add up to the estimates' pool
+    (``pool``, published with every estimate): while the hidden ones add up to 1 … N − 1,
+    or exactly one is hidden, the smallest shown one is hidden too.
     """
     if not block:
         return
     periods = block["periods"]
+    adds_up = pool is not None and sum(p["n_comparison"] or 0 for p in periods) == pool
     for period in periods:
         for key in PERIOD_COUNTS:
             if is_small(period[key], min_cell):
@@ -365,6 +368,20 @@ def _suppress_over_time(block: dict | None, min_cell: int) -> None:
             for estimate in period["measures"].values():
                 _null_all(estimate)
     _protect_periods(periods, "n_comparison")
+    while adds_up and _small_hidden_sum(periods, pool, min_cell):
+        min((p for p in periods if p["n_comparison"] is not None), key=_comparisons)[
+            "n_comparison"
+        ] = None
+
+
+def _comparisons(period: dict) -> float:
+    return period["n_comparison"]
+
+
+def _small_hidden_sum(periods: list[dict], pool: float, min_cell: int) -> bool:
+    """The pool minus the shown periods' comparison patients: a small count of hidden ones."""
+    shown = [p["n_comparison"] for p in periods if p["n_comparison"] is not None]
+    return len(shown) < len(periods) and bool(shown) and 0 < pool - sum(shown) < min_cell
 
 
 def _protect_periods(periods: list[dict], key: str) -> None:
