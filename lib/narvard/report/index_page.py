@@ -177,6 +177,11 @@ def _left_out(all_results: list[dict], group: str, shown: set[str]) -> dict[str,
     return found
 
 
+def _missing_areas(left_out: dict[str, list[str]], lead: str) -> str:
+    """' Saknas: Skaraborg (reason).' per reason, or '' when no area is left out."""
+    return "".join(f" {lead}: {', '.join(names)} ({reason})." for reason, names in left_out.items())
+
+
 def funnels(all_results: list[dict]) -> list[str]:
     """One funnel plot per team group where some area has an adjusted effect with an
     interval (inline SVG figures); the caption names the areas left out, and why."""
@@ -185,21 +190,18 @@ def funnels(all_results: list[dict]) -> list[str]:
         points = funnel_points(all_results, group, "inpatient_days")
         if not points:
             continue
-        shown = {p.name for p in points}
-        missing = "".join(
-            f" Saknas: {', '.join(names)} ({reason})."
-            for reason, names in _left_out(all_results, group, shown).items()
-        )
+        left_out = _left_out(all_results, group, {p.name for p in points})
         if len(points) < FUNNEL_MIN_AREAS:  # limits drawn from two or three points say little
+            missing = escape(_missing_areas(left_out, "Saknas"))
             figures.append(
                 f"<p>{group}: bara {len(points)} av områdena kan visas i ett trattdiagram, för "
-                f"få för att jämföra dem med varandra; se tabellen ovan.{escape(missing)}</p>"
+                f"få för att jämföra dem med varandra; se tabellen ovan.{missing}</p>"
             )
             continue
         has_region = region_log_ratio(all_results, group, "inpatient_days") is not None
         centre = "hela regionens förändring" if has_region else "områdenas genomsnitt"
         caption = f"{group}. {FUNNEL_CAPTION.format(centre=centre)}"
-        caption += missing.replace(" Saknas:", " Saknas i figuren:")
+        caption += _missing_areas(left_out, "Saknas i figuren")
         figures.append(
             figure_html(
                 funnel_chart(all_results, group),

@@ -285,7 +285,7 @@ def net_point(
     return float(annual_gross(events, prices, use, volume) - team_cost_sek)
 
 
-def _row(key: str, settings: list[tuple[str, object, float]]) -> dict:
+def tornado_row(key: str, settings: list[tuple[str, object, float]]) -> dict:
     """A tornado row; each setting is (kind, value, net). The report layer words them."""
     nets = [net for _, _, net in settings]
     return {
@@ -320,16 +320,16 @@ def tornado(
             changed = prices.copy()
             changed[k] = costs[item][key]
             settings.append(("sek", float(changed[k]), net_point(use, changed, cost)))
-        rows.append(_row(item, settings))
+        rows.append(tornado_row(item, settings))
     team_settings = [
         ("sek", float(team[k]), net_point(use, prices, team[k])) for k in ("low_sek", "high_sek")
     ]
-    rows.append(_row("team_cost", team_settings))
+    rows.append(tornado_row("team_cost", team_settings))
     volume = [
         ("patients_per_year", use.patients_per_year * f, net_point(use, prices, cost, volume=f))
         for f in (1 - SENSITIVITY_SHARE, 1 + SENSITIVITY_SHARE)
     ]
-    rows.append(_row("patients_per_year", volume))
+    rows.append(tornado_row("patients_per_year", volume))
     rows += _effect_rows(use, prices, cost)
     rows += _method_rows(use, prices, cost, other_comparison, windows)
     rows.sort(key=lambda row: -row["swing_sek"])
@@ -348,7 +348,7 @@ def _effect_rows(use: TeamUse, prices, cost: float) -> list[dict]:
             beta[k] += sign * did.Z95 * se
             net = net_point(use, prices, cost, log_rate_ratio=beta)
             settings.append(("rate_ratio", float(np.exp(beta[k])), net))
-        rows.append(_row(f"effect_{measure}", settings))
+        rows.append(tornado_row(f"effect_{measure}", settings))
     return rows
 
 
@@ -357,7 +357,7 @@ def _method_rows(use, prices, cost, other, windows) -> list[dict]:
         return []
     base = net_point(use, prices, cost)
     rows = [
-        _row(
+        tornado_row(
             "method",
             [
                 ("method", "adjusted", base),
@@ -367,7 +367,7 @@ def _method_rows(use, prices, cost, other, windows) -> list[dict]:
     ]
     if other is not None and other.adjusted:
         rows.append(
-            _row(
+            tornado_row(
                 "comparison",
                 [
                     ("comparison", "main", base),
@@ -380,7 +380,7 @@ def _method_rows(use, prices, cost, other, windows) -> list[dict]:
         settings = [("days", use.window_days, base)] + [
             ("days", days, net_point(u, prices, cost)) for days, u in sorted(usable.items())
         ]
-        rows.append(_row("window_days", settings))
+        rows.append(tornado_row("window_days", settings))
     return rows
 
 

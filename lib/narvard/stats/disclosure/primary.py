@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 
 from narvard.domain import ALL_GROUPS, COSTED_MEASURES
+from narvard.stats.cost_effect import tornado_row
 from narvard.stats.disclosure.cells import PRIVATE, lookup, null_path
 from narvard.stats.disclosure.costs import RATE_KEYS, cost_effect_hides
 
@@ -113,11 +114,10 @@ def _hide_tornado_settings(results: dict) -> None:
                     )
                 )
             ]
-            nets = [s["net_savings_sek"] for s in kept if s["net_savings_sek"] is not None]
-            if len(kept) < 2 or len(nets) < len(kept):
+            if len(kept) < 2 or any(s["net_savings_sek"] is None for s in kept):
                 continue
-            rows.append(row | {"settings": kept, "low_sek": min(nets), "high_sek": max(nets)})
-            rows[-1]["swing_sek"] = rows[-1]["high_sek"] - rows[-1]["low_sek"]
+            settings = [(s["kind"], s["value"], s["net_savings_sek"]) for s in kept]
+            rows.append(tornado_row(row["input"], settings))
         tornado["rows"] = sorted(rows, key=lambda r: -r["swing_sek"])
 
 
