@@ -79,3 +79,28 @@ def test_bad_data_are_refused_again_from_the_cache(contract_example, tmp_path, c
 def test_prepare_refuses_a_missing_folder(tmp_path, capsys):
     status, _, err = prepare(tmp_path / "nowhere", tmp_path / "processed", capsys)
     assert status == 2 and "mappen finns inte" in err
+
+
+def test_the_stage_check_names_every_fault_of_the_written_windows(contract_example, tmp_path):
+    """check_processed reads the written windows file: a missing or repeated patient, an
+    unknown group and a negative count are each named; the file as written passes."""
+    import pytest
+    from narvard.data.processed import ProcessedDataError, ProcessedDataset, check_processed
+
+    status = main(["prepare", "--data", str(contract_example), "--processed", str(tmp_path)])
+    assert status == 0
+    (folder,) = [p for p in tmp_path.iterdir() if (p / "manifest.json").is_file()]
+    check_processed(ProcessedDataset(folder), contract_example)
+    windows = pd.read_parquet(folder / WINDOWS_FILE)
+    broken = windows.copy()
+    broken.loc[1, "patient_id"] = broken.loc[0, "patient_id"]
+    broken.loc[2, "group"] = "okänd"
+    broken.loc[0, "er_visits_before"] = -1
+    broken = broken.iloc[:-1]
+    broken.to_parquet(folder / WINDOWS_FILE, index=False)
+    with pytest.raises(ProcessedDataError) as error:
+        check_processed(ProcessedDataset(folder), contract_example)
+    assert str(error.value) == (
+        f"{len(windows) - 1} patient rows, the cohort has {len(windows)}; a patient appears "
+        "twice; unknown group; negative counts"
+    )
