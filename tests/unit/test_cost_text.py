@@ -291,6 +291,42 @@ def test_tornado_labels_lie_inside_the_axes_and_type_is_readable(full_tornado):
         plt.close(fig)
 
 
+def test_a_setting_between_the_ends_is_marked_and_named_on_its_bar():
+    # Both other window lengths cost more than the base 180 days: 90 days −2 mnkr, 365
+    # days −1 mnkr against a base of +1 mnkr. The bar runs from −2 to +1 and 365 days,
+    # in the middle, is named at its own net, not lost between the ends.
+    base = 1_000_000.0
+    window = ce.tornado_row(
+        "window_days", [("days", 180, base), ("days", 90, -2e6), ("days", 365, -1e6)]
+    )
+    team_row = ce.tornado_row("team_cost", [("sek", 4e6, 2e6), ("sek", 6e6, 0.0)])
+    fig = tornado_chart({"base_net_savings_sek": base, "rows": [window, team_row]})
+    try:
+        assert chart_problems(fig) == []
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        texts = {t.get_text(): t for t in ax.texts}
+        assert set(texts) == {
+            "90 dagar",
+            "180 dagar",
+            "365 dagar",
+            f"4,0{NBSP}mnkr",
+            f"6,0{NBSP}mnkr",
+        }
+        middle = texts["365 dagar"]
+        assert middle.xy[0] == pytest.approx(-1.0)  # at its own net, in mnkr
+        top_of_bar = max(p.get_y() + p.get_height() for p in _bars_by_row(ax)[1])
+        box = middle.get_window_extent(renderer)
+        frame = ax.get_window_extent(renderer)
+        assert ax.transData.transform((0, top_of_bar))[1] <= box.y0  # above its bar
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1
+        # The ends keep their labels: 90 days at the low end, the base's 180 at the high.
+        assert texts["90 dagar"].xy[0] == pytest.approx(-2.0)
+        assert texts["180 dagar"].xy[0] == pytest.approx(1.0)
+    finally:
+        plt.close(fig)
+
+
 def test_an_unchanged_measure_reads_as_as_many_not_zero_percent_fewer():
     from narvard.report.cost_text import _change_sentence
 

@@ -1,7 +1,9 @@
 """Tornado chart of the cost-effect sensitivity analysis (``stats.cost_effect.tornado``).
 
 One horizontal bar per input, largest swing on top: the bar spans the net savings per
-year over the input's settings, drawn from the base case. The part where the net is
+year over the input's settings, drawn from the base case; a setting between the two ends
+(the window lengths, when both other lengths fall on one side of the base) is a tick on
+the bar with its label above it. The part where the net is
 worse than the base is vermillion and hatched, the part where it is better is blue
 (Okabe–Ito: distinguishable with colour-blindness and, through the hatching, in grey).
 Amounts are in mnkr with Swedish number format.
@@ -24,6 +26,7 @@ WORSE_COLOUR, BETTER_COLOUR = "#D55E00", "#0072B2"  # Okabe–Ito vermillion and
 BASE_COLOUR, ZERO_COLOUR = "#000000", "#999999"
 MILLION = 1e6
 LABEL_GAP_PT = 4.0  # between a bar's end and its setting label
+BAR_HEIGHT = 0.55  # of a row's pitch: room above each bar for a middle setting's label
 # Worse and better whatever the base case's sign: "a lower net" read as a lower cost.
 WORSE_LABEL = "Sämre för ekonomin än basfallet"
 BETTER_LABEL = "Bättre för ekonomin än basfallet"
@@ -42,12 +45,13 @@ def _mnkr_axis(ax) -> None:
 def _draw_row(ax, y: float, row: Mapping, base: float) -> list:
     """The worse and better parts of one bar, and the setting labels at the ends."""
     low, high = row["low_sek"] / MILLION, row["high_sek"] / MILLION
+    bar = {"height": BAR_HEIGHT, "edgecolor": "white"}
     if low < base:
-        ax.barh(y, base - low, left=low, color=WORSE_COLOUR, hatch="//", edgecolor="white")
+        ax.barh(y, base - low, left=low, color=WORSE_COLOUR, hatch="//", **bar)
     if high > base:
-        ax.barh(y, high - base, left=base, color=BETTER_COLOUR, edgecolor="white")
+        ax.barh(y, high - base, left=base, color=BETTER_COLOUR, **bar)
     settings = sorted(row["settings"], key=lambda s: s["net_savings_sek"])
-    texts = []
+    texts = [_middle_setting(ax, y, s) for s in settings[1:-1]]
     for setting, value, align, sign in (
         (settings[0], low, "right", -1),
         (settings[-1], high, "left", 1),
@@ -64,6 +68,22 @@ def _draw_row(ax, y: float, row: Mapping, base: float) -> list:
             )
         )
     return texts
+
+
+def _middle_setting(ax, y: float, setting: Mapping):
+    """A setting between the bar's ends: a tick across the bar, its label just above."""
+    value = setting["net_savings_sek"] / MILLION
+    half = BAR_HEIGHT / 2
+    ax.plot([value, value], [y - half, y + half], color=BASE_COLOUR, linewidth=1.5)
+    return ax.annotate(
+        setting_label(setting),
+        (value, y + half),
+        xytext=(0, 1),
+        textcoords="offset points",
+        va="bottom",
+        ha="center",
+        annotation_clip=False,
+    )
 
 
 @chart
@@ -89,6 +109,7 @@ def tornado_chart(tornado: Mapping, title: str | None = None, max_rows: int = 10
     if title:
         ax.set_title(title)
     _pad_limits(ax, rows, base)
+    ax.set_ylim(-0.5, len(rows) - 0.3)  # room for a middle label above the top bar
     fig.draw_without_rendering()
     fit_texts_in_x(ax, texts)
     return fig
