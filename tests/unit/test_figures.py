@@ -4,6 +4,7 @@ on A4, tick labels that do not collide, and the SVG that goes into the page."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import shutil
@@ -219,3 +220,26 @@ def test_three_groups_leave_room_for_every_group_name(results):
         assert ticks == ["HSVT", "NSVT", "Utan team\ni området"]
     finally:
         plt.close(fig)
+
+
+def test_a_survey_without_any_chart_says_so_instead_of_pointing_at_one(results, monkeypatch):
+    from narvard.report import notebook
+    from narvard.report.survey_text import HIDDEN_DISTRIBUTION_NOTE, NO_CHART_NOTE
+
+    shown: list[str] = []
+    monkeypatch.setattr(notebook, "show_markdown", lambda text: shown.append(text))
+    monkeypatch.setattr(notebook, "show_figure", lambda *a, **k: shown.append("<figure>"))
+    monkeypatch.setattr(notebook, "show_table", lambda *a, **k: None)
+    survey = json.loads(json.dumps(results["surveys"]["patient"]))
+    assert list(survey["distribution"]) == ["q1"]  # the example asks one question
+    some = json.loads(json.dumps(survey))
+    some["items"]["q2"] = some["items"]["q1"]  # a second question, hidden, beside q1
+    some["questions"]["q2"] = some["questions"]["q1"]
+    some["distribution"]["q2"] = None
+    notebook.show_survey("patient", some)
+    assert "<figure>" in shown and f"*{HIDDEN_DISTRIBUTION_NOTE}*" in shown
+    shown.clear()
+    survey["distribution"] = {q: None for q in survey["distribution"]}  # every one hidden
+    notebook.show_survey("patient", survey)
+    assert "<figure>" not in shown
+    assert f"*{NO_CHART_NOTE}*" in shown and f"*{HIDDEN_DISTRIBUTION_NOTE}*" not in shown

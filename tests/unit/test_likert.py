@@ -226,6 +226,27 @@ def test_reversed_rows_and_legend_say_so_in_swedish():
     plt.close(plain)
 
 
+def test_a_chart_of_negatively_worded_items_only_has_one_legend_row_in_their_terms():
+    # Only a reversed item is drawn: the legend names each colour by that item's answers
+    # (dark hatched, unfavourable = "Stämmer helt"), with no row for ordinary items.
+    fig = likert_chart({"m1": AGREE}, "agree5", {"m1": "Brister"}, reversed_items={"m1"})
+    (legend,) = fig.legends
+    labels = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    assert labels == [
+        "Stämmer helt",
+        "Stämmer ganska bra",
+        "Neutral",
+        "Stämmer ganska dåligt",
+        "Stämmer inte alls",
+    ]
+    bars = {p.get_gid(): p for p in fig.axes[0].patches}
+    swatches = legend.legend_handles
+    assert swatches[0].get_facecolor() == bars["m1|Stämmer helt"].get_facecolor()
+    assert swatches[-1].get_facecolor() == bars["m1|Stämmer inte alls"].get_facecolor()
+    assert "vänd" in legend.get_title().get_text()
+    plt.close(fig)
+
+
 def test_sides_and_colours_of_a_reversed_frequency_item():
     assert sides("frequency5", reverse=True) == (("Alltid", "Ofta"), "Ibland", ("Sällan", "Aldrig"))
     assert colours("frequency5", reverse=True)["Aldrig"] == colours("frequency5")["Alltid"]

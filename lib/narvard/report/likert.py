@@ -249,7 +249,7 @@ def likert_chart(
     swedish_ticks(ax.xaxis, suffix=PERCENT, absolute=True, nbins=4)
     ax.set_xlabel("Andel av dem som svarat i sak\n← ogynnsamma svar  |  gynnsamma svar →")
     ax.spines[["top", "right"]].set_visible(False)
-    _legend(fig, scale, any(row[4] for row in rows))
+    _legend(fig, scale, {bool(row[4]) for row in rows})
     if title:
         ax.set_title(title, loc="left")
     _drop_labels_that_do_not_fit(fig, labelled)
@@ -279,24 +279,28 @@ def _draw_no_opinion(ax, y: float, row_id: str, shares: Mapping[str, float], tex
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def _legend(fig: Figure, scale: Scale, with_reversed: bool) -> None:
-    """The answers in the order drawn (unfavourable left). With reversed items a second
-    row gives, under each colour, the answer it stands for in a negatively worded item."""
+def _legend(fig: Figure, scale: Scale, reversed_rows: set[bool]) -> None:
+    """The answers in the order drawn (unfavourable left). With both kinds of items a second
+    row gives, under each colour, the answer it stands for in a negatively worded item;
+    with negatively worded items only, their answers are the one row."""
     unfavourable, neutral, favourable = sides(scale)
     order = [*unfavourable, *([neutral] if neutral else []), *favourable]
+    flipped = sides(scale, reverse=True)
+    reversed_order = [*flipped[0], *([neutral] if neutral else []), *flipped[2]]
     fills = colours(scale)
-    columns = [[label] for label in order]
-    if with_reversed:
-        flipped = sides(scale, reverse=True)
-        reversed_order = [*flipped[0], *([neutral] if neutral else []), *flipped[2]]
+    both = reversed_rows == {True, False}
+    if both:
         columns = [[a, b] for a, b in zip(order, reversed_order, strict=True)]
+    else:
+        shown = reversed_order if True in reversed_rows else order
+        columns = [[label] for label in shown]
     handles, texts = [], []
     for column, label in zip(columns, order, strict=True):
         for text in column:
             handles.append(_swatch(*fills[label]))
             texts.append(wrap_label(text, 14))
     ncols = len(order)
-    if not with_reversed:
+    if not both:
         handles, texts = row_major(handles, texts, ncols)
     fig.legend(
         handles,
@@ -307,10 +311,16 @@ def _legend(fig: Figure, scale: Scale, with_reversed: bool) -> None:
         handlelength=1.2,
         handletextpad=0.4,
         columnspacing=0.9,
-        title="Nedre raden: svaren på negativt formulerade påståenden (vänd skala)"
-        if with_reversed
-        else None,
+        title=_LEGEND_TITLES[(both, True in reversed_rows)],
     )
+
+
+# The legend's title by (both kinds of items shown, any negatively worded item shown).
+_LEGEND_TITLES = {
+    (True, True): "Nedre raden: svaren på negativt formulerade påståenden (vänd skala)",
+    (False, True): "Negativt formulerade påståenden: skalan är vänd, gynnsamma svar till höger",
+    (False, False): None,
+}
 
 
 def _swatch(fill: str, hatch: str):

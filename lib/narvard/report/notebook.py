@@ -25,6 +25,7 @@ from narvard.report.html import figure_html
 from narvard.report.survey_text import (
     HIDDEN_DISTRIBUTION_NOTE,
     LOW_RESPONSE_NOTE,
+    NO_CHART_NOTE,
     comparison_sentence,
 )
 from narvard.report.tables import all_hidden, to_html
@@ -205,10 +206,11 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
     if survey.get("low_response"):
         show_markdown(f"*{LOW_RESPONSE_NOTE}*")
     if survey["items"]:
-        for fig, alt, caption in likert_figures(survey, name):
+        figures = likert_figures(survey, name)
+        for fig, alt, caption in figures:
             show_figure(fig, alt, caption)
         if any(shares is None for shares in (survey.get("distribution") or {}).values()):
-            show_markdown(f"*{HIDDEN_DISTRIBUTION_NOTE}*")
+            show_markdown(f"*{HIDDEN_DISTRIBUTION_NOTE if figures else NO_CHART_NOTE}*")
         show_table(
             survey_tables.survey_table(survey),
             f"{name} – andel positiva svar med 95 % konfidensintervall och antal svar",

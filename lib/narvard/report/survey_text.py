@@ -18,6 +18,10 @@ HIDDEN_DISTRIBUTION_NOTE = (
     "Frågor där något svarsalternativ har för få svar visas inte i diagrammet: andelarna "
     "skulle annars avslöja hur enskilda svarat."
 )
+NO_CHART_NOTE = (
+    "Inget diagram: varje fråga har något svarsalternativ med för få svar, och andelarna "
+    "skulle annars avslöja hur enskilda svarat. Tabellen nedan visar andelen positiva svar."
+)
 
 # How a group is named inside a Swedish sentence ("En större andel i kommunerna än ...").
 GROUP_PHRASES: dict[str, str] = {
