@@ -105,3 +105,38 @@ def test_no_change_reads_as_as_many_not_zero_percent_fewer():
 def test_a_sure_change_that_rounds_to_zero_keeps_a_decimal():
     (line,) = verdict.verdict(results(ratio=0.996, ci=(0.992, 0.999)))
     assert f"0,4{NBSP}% färre vårddagar per levd dag än" in line and "säkerställd" in line
+
+
+def test_the_other_measures_follow_with_whether_each_change_is_sure():
+    r = results()
+    r["consumption"]["HSVT"]["did"] |= {
+        "er_visits": {"rate_ratio": 0.8, "ci": [0.7, 0.9]},  # −20 %, interval below 1
+        "unplanned_readmissions": {"rate_ratio": None, "ci": None},  # hidden: left out
+        "specialist_visits": {"rate_ratio": 1.05, "ci": [0.9, 1.2]},  # +5 %, spans 1
+    }
+    (line,) = verdict.verdict(r)
+    assert (
+        f"Övriga mått, räknade på samma sätt: akutbesök utan inläggning −20{NBSP}% "
+        f"(säkerställd) och besök i öppen specialistvård +5{NBSP}% (osäker)."
+    ) in line
+    assert "återinskrivningar" not in line
+    assert "Övriga mått" not in verdict.verdict(results())[0]  # inpatient days only
+
+
+def test_the_money_names_the_team_cost_it_assumes_and_the_break_even_cost():
+    r = results()
+    # Avoided care worth 2,3 mnkr a year against a team cost of 24,8 mnkr: net −22,5.
+    r["costs"]["HSVT"] |= {"team_cost_sek": 24.8e6, "annual_gross_savings_adjusted_sek": 2.3e6}
+    r["costs"]["HSVT"]["net_savings_sek"] = -22.5e6
+    (line,) = verdict.verdict(r)
+    assert (
+        f"Med en teamkostnad på 24,8{NBSP}mnkr per år kostar teamen omkring 22,5{NBSP}mnkr "
+        "per år mer än de sparar i sjukhusvård"
+    ) in line
+    assert (
+        f"Den sjukhusvård teamen undviker är värd omkring 2,3{NBSP}mnkr per år: så mycket "
+        "får teamen kosta för att gå jämnt ut."
+    ) in line
+    r["costs"]["HSVT"]["annual_gross_savings_adjusted_sek"] = -0.4e6  # more care, not less
+    (line,) = verdict.verdict(r)
+    assert "täcker ingen del av teamens kostnad" in line and "jämnt ut" not in line

@@ -1,15 +1,19 @@
 """The area's answer in plain Swedish, first on the page: what changed, how sure we are,
 what it costs. Built only from results.json, with the same numbers as the cards below it.
 
-The measure is inpatient days (vårddagar), the largest cost and the measure VGR's final
-report and SKR's framework lead with; the change is the adjusted effect against balanced
-comparison patients (docs/effects.md), never the crude before/after change.
+The lead measure is inpatient days (vårddagar), the largest cost and the measure VGR's
+final report and SKR's framework lead with; the other measures follow in one sentence, each
+marked sure or not. Every change is the adjusted effect against balanced comparison patients
+(docs/effects.md), never the crude before/after change. The money names the team cost it
+assumes and what the avoided care is worth a year: the break-even team cost, which holds
+whatever the team cost turns out to be.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from narvard.domain import MEASURE_NAMES
 from narvard.report import formatting as fmt
 from narvard.report import net_text
 from narvard.stats.contract_costs import team_blocks
@@ -69,6 +73,40 @@ def effect_sentence(group: str, did: Mapping) -> str | None:
     return f"{sentence}, men skillnaden är osäker: den kan ligga {interval_words(interval)}."
 
 
+def other_measures_sentence(did: Mapping) -> str | None:
+    """The adjusted change of every other measure shown, each with whether it is sure:
+    the verdict leads with inpatient days but must not hide a sure change elsewhere."""
+    parts = []
+    for measure, name in MEASURE_NAMES.items():
+        entry = did.get(measure) or {}
+        ratio, interval = entry.get("rate_ratio"), entry.get("ci")
+        if measure == VERDICT_MEASURE or ratio is None or not interval or None in interval:
+            continue
+        sure = "säkerställd" if is_certain(interval) else "osäker"
+        parts.append(f"{name.lower()} {fmt.ratio_change(ratio)} ({sure})")
+    if not parts:
+        return None
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
+    return f"Övriga mått, räknade på samma sätt: {listed}."
+
+
+def break_even_sentence(block: Mapping) -> str | None:
+    """What the avoided hospital care is worth a year: the most the teams may cost to break
+    even, whatever their cost is assumed to be (docs/costs.md §3)."""
+    gross = block.get("annual_gross_savings_adjusted_sek")
+    if gross is None or block.get("net_savings_sek") is None:
+        return None
+    if gross <= 0:
+        return (
+            "Sjukhusvården blev enligt skattningen inte mindre räknat i kronor, så besparingen "
+            "i sjukhusvård täcker ingen del av teamens kostnad."
+        )
+    return (
+        f"Den sjukhusvård teamen undviker är värd omkring {fmt.sek(gross, millions=True)} per "
+        "år: så mycket får teamen kosta för att gå jämnt ut."
+    )
+
+
 def cost_is_an_estimate(window_days: int | None) -> str:
     """What the money counts, in one sentence beside the verdict (docs/costs.md §3)."""
     during = f" under varje patients första {window_days} dagar" if window_days else ""
@@ -101,10 +139,19 @@ def cost_sentence(block: Mapping) -> str | None:
     if net is None:
         return COST_HIDDEN if is_hidden_net(block) else None
     chance = fmt.probability(block.get("prob_net_positive"))
-    return (
-        f"Räknat i kronor {net_text.teams_clause(net)} (sannolikheten att de sparar mer än "
-        f"de kostar: {chance}). {cost_is_an_estimate(block.get('window_days'))}"
+    cost = block.get("team_cost_sek")
+    lead = (
+        "Räknat i kronor"
+        if cost is None
+        else f"Med en teamkostnad på {fmt.sek(cost, millions=True)} per år"
     )
+    sentences = [
+        f"{lead} {net_text.teams_clause(net)} (sannolikheten att de sparar mer än de kostar: "
+        f"{chance}).",
+        break_even_sentence(block),
+        cost_is_an_estimate(block.get("window_days")),
+    ]
+    return " ".join(s for s in sentences if s)
 
 
 def verdict(results: Mapping) -> list[str]:
@@ -116,6 +163,7 @@ def verdict(results: Mapping) -> list[str]:
         effect = effect_sentence(group, block.get("did", {}).get(VERDICT_MEASURE, {}))
         if effect is None:
             continue
+        others = other_measures_sentence(block.get("did", {}))
         cost = cost_sentence(costs.get(group, {}))
-        lines.append(effect + (f" {cost}" if cost else ""))
+        lines.append(" ".join(s for s in (effect, others, cost) if s))
     return lines
