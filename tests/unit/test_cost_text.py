@@ -122,6 +122,18 @@ def test_a_negative_net_is_worded_as_a_cost():
     )
 
 
+def test_a_break_even_volume_on_savings_that_may_be_nil_says_no_volume_may_do():
+    costs = block(15_000_000)
+    assert costs["annual_gross_savings_ci"][0] > 0  # here the avoided care is sure
+    assert "räcker inget antal" not in cost_paragraph(costs, "Södra Älvsborg", "NSVT")
+    uncertain = ce.CostBlock(costs, annual_gross_savings_ci=[-1.4e6, 21.0e6])
+    text = cost_paragraph(uncertain, "Södra Älvsborg", "NSVT")
+    assert (
+        f"behöva ta emot omkring 1{NBSP}132 nya patienter per år, mot omkring 800 i dag; men "
+        "effekten är osäker, och är den ingen räcker inget antal."
+    ) in text
+
+
 def test_probability_below_one_percent_reads_under_1_percent():
     costs = block(30_000_000)  # net −19,4 mnkr: no draw saves more than the teams cost
     assert costs["prob_net_positive"] == 0.0

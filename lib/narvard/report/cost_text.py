@@ -201,11 +201,14 @@ def _break_even_sentence(block: Mapping) -> str:
         if annual is not None and annual > 0:  # e.g. a combined block: no break-even volume
             return ""
         return "Eftersom sjukhusvården inte minskade går satsningen inte att räkna hem i pengar."
-    return (
+    text = (
         f"För att gå jämnt ut skulle teamen med samma effekt per patient och oförändrad "
         f"kostnad behöva ta emot omkring {fmt.number(volume)} nya patienter per år, mot "
-        f"omkring {fmt.number(block['patients_per_year'])} i dag."
+        f"omkring {fmt.number(block['patients_per_year'])} i dag"
     )
+    if savings_may_be_nil(block):
+        return text + "; men effekten är osäker, och är den ingen räcker inget antal."
+    return text + "."
 
 
 def _caveat_sentence(block: Mapping) -> str:
@@ -242,9 +245,26 @@ ROUNDING_NOTE = (
 )
 
 
+UNCERTAIN_MARK = " (osäker)"
+UNCERTAIN_RATIO_NOTE = (
+    "”(osäker)”: värdet av den undvikna vården kan vara noll eller negativt (95 % KI), så "
+    "siffror som räknas ut genom att dela med det kan vara hur stora som helst."
+)
+
+
+def savings_may_be_nil(block: Mapping) -> bool:
+    """True when the 95 % interval of the adjusted gross savings per year reaches zero or
+    below: the avoided care may be worth nothing, and a figure divided by it may be any size
+    (the return per krona, the cost per avoided bed day, the break-even volume)."""
+    interval = block.get("annual_gross_savings_ci")
+    return bool(interval) and interval[0] is not None and interval[0] <= 0
+
+
 def cost_table_notes(costs: Mapping) -> list[str]:
     """The sentences under the cost table: patients per year, and rounding of the sums."""
     notes = [patients_per_year_note(costs)]
+    if any(savings_may_be_nil(b) for b in team_blocks(costs).values()):
+        notes.append(UNCERTAIN_RATIO_NOTE)
     if costs.get("total") and len(team_blocks(costs)) > 1:
         notes.append(ROUNDING_NOTE)
     return [note for note in notes if note]
