@@ -33,10 +33,11 @@ NAMES = (
 
 
 def area(name: str, n: int, ratio: float, half_width: float = 0.25) -> dict:
-    """An area's results with only what the funnel reads: a rate ratio, its CI and n."""
+    """An area's results with only what the funnel reads: a rate ratio, its CI and the
+    patients followed before and after (n; the estimate's own, a few fewer, is n − 2)."""
     ci = [ratio * math.exp(-half_width), ratio * math.exp(half_width)]
-    did = {"inpatient_days": {"rate_ratio": ratio, "ci": ci, "n_team": n}}
-    return {"area_name": name, "consumption": {"HSVT": {"did": did}}}
+    did = {"inpatient_days": {"rate_ratio": ratio, "ci": ci, "n_team": n - 2}}
+    return {"area_name": name, "consumption": {"HSVT": {"did": did, "n_patients": n}}}
 
 
 def crowd() -> list[dict]:
@@ -175,7 +176,7 @@ def test_the_overview_draws_a_funnel_only_with_four_areas_or_more():
     (note,) = funnels(four[:2])
     assert note.startswith("<p>HSVT: bara 2 av områdena kan visas")
     hidden = copy.deepcopy(four[2])
-    hidden["consumption"]["HSVT"]["did"]["inpatient_days"]["n_team"] = None
+    hidden["consumption"]["HSVT"]["n_patients"] = None
     (note,) = funnels([*four[:2], hidden])
     name = hidden["area_name"]
     assert note.endswith(f"se tabellen ovan. Saknas: {name} ({HIDDEN_N}).</p>")
@@ -190,12 +191,29 @@ def test_the_limits_centre_on_the_regions_own_estimate_and_left_out_areas_say_wh
     areas = [area("Fyrbodal", 230, 0.9), area("SIMBA", 120, 0.7), area("Skaraborg", 90, 0.6)]
     areas += [area("Ale", 150, 0.75), area("Orust", 80, 0.7)]
     areas[0]["region_effects"] = {"HSVT": {"inpatient_days": {"rate_ratio": 0.66}}}
-    areas[2]["consumption"]["HSVT"]["did"]["inpatient_days"]["n_team"] = None
+    areas[2]["consumption"]["HSVT"]["n_patients"] = None
     fig = funnel_chart(areas, "HSVT")
     centre = [line for line in fig.axes[0].lines if len(set(line.get_ydata())) == 1]
     assert [line.get_ydata()[0] for line in centre] == [pytest.approx(-34.0)]
     assert "Hela regionen" in [t.get_text() for t in fig.legends[0].get_texts()]
     plt.close(fig)
     (html,) = funnels(areas)
-    assert "Saknas i figuren: Skaraborg (antalet patienter i skattningen döljs" in html
+    assert "Saknas i figuren: Skaraborg (antalet följda patienter döljs" in html
     assert "hela regionens förändring (den heldragna linjen)" in html
+
+
+def test_an_area_whose_estimate_hides_its_patients_stands_at_its_followed_patients():
+    """The estimate's own count is hidden where it differs from the followed patients by a
+    few (complementary suppression, most NSVT areas of the demo); the point stays, at the
+    count the overview table shows."""
+    areas = [area(name, 100 + 20 * k, 0.8) for k, name in enumerate(NAMES[:4])]
+    areas[1]["consumption"]["HSVT"]["did"]["inpatient_days"]["n_team"] = None
+    points = funnel_points(areas, "HSVT", "inpatient_days")
+    assert [(p.name, p.n) for p in points] == [
+        ("Fyrbodal", 100),
+        ("Skaraborg", 120),
+        ("Södra Älvsborg", 140),
+        ("Göteborgsområdet", 160),
+    ]
+    (figure,) = funnels(areas)
+    assert "Saknas" not in figure

@@ -1,6 +1,8 @@
 """Funnel plot of the overview page: each area's adjusted change against its number of
-patients, with control limits around the region's own estimate (the overview table's
-region row; the areas' pooled change where the region has none).
+patients followed before and after (the overview table's count: the estimate's own count,
+a few patients fewer, is often hidden to protect those few), with control limits around the
+region's own estimate (the overview table's region row; the areas' pooled change where the
+region has none).
 
 Labels never overlap. After the layout is fixed, each area's name is tried at a few
 positions around its point, in a fixed order, and kept at the first where it lies inside
@@ -74,12 +76,13 @@ class Point:
 
 
 def funnel_points(all_results: list[dict], group: str, measure: str) -> list[Point]:
-    """Areas with an adjusted effect for the group and measure (SE from the 95 % CI)."""
+    """Areas with an adjusted effect for the group and measure (SE from the 95 % CI), at
+    their number of patients followed before and after."""
     points = []
     for results in all_results:
         block = results["consumption"].get(group, {})
         did = block.get("did", {}).get(measure, {})
-        ratio, ci, n = did.get("rate_ratio"), did.get("ci"), did.get("n_team")
+        ratio, ci, n = did.get("rate_ratio"), did.get("ci"), block.get("n_patients")
         if ratio and ci and n and ci[0] and ci[1] and ratio > 0:
             se = (math.log(ci[1]) - math.log(ci[0])) / (2 * 1.96)
             points.append(Point(results["area_name"], n, math.log(ratio), se))
@@ -123,7 +126,7 @@ def funnel_chart(all_results: list[dict], group: str, measure: str = "inpatient_
         )
     low, high = ax.get_ylim()
     ax.set_ylim(max(low, -100), min(high, 200))  # limits for tiny areas would dwarf the rest
-    ax.set_xlabel(f"Antal {group}-patienter i jämförelsen")
+    ax.set_xlabel(f"Antal {group}-patienter följda före och efter")
     ax.set_ylabel("Justerad förändring")
     swedish_ticks(ax.xaxis, integer=True)
     swedish_ticks(ax.yaxis, suffix=PERCENT)

@@ -159,7 +159,7 @@ FUNNEL_CAPTION = (
 
 FUNNEL_MIN_AREAS = 4
 HIDDEN_N = (
-    "antalet patienter i skattningen döljs för att skydda enskilda patienter; "
+    "antalet följda patienter döljs för att skydda enskilda patienter; "
     "förändringen finns i tabellen ovan"
 )
 NO_ESTIMATE = "för få patienter för en skattning med osäkerhetsintervall"
