@@ -189,3 +189,25 @@ def test_a_hidden_team_balance_says_why():
     assert balance_hidden_note(hidden, "NSVT").endswith("ur andra tal).")
     shown = {"comparison_group": {"n_team": 79, "balanced": True, "balance": [row]}}
     assert balance_hidden_note(shown, "NSVT") is None
+
+
+def test_each_question_names_the_cooperation_components_it_counts_in():
+    from narvard.report.survey_tables import COMPONENT_COLUMN, survey_table
+
+    cell = {"n": 40, "positive": 20, "share_positive": 0.5, "ci": [0.35, 0.65]}
+    survey = {
+        "items": {q: {"all": cell} for q in ("m1", "m2", "m3")},
+        "questions": {q: {"text": f"Påstående {q}"} for q in ("m1", "m2", "m3")},
+        "components": {
+            "ledning": {"label": "Ledning och styrning", "items": ["m1"]},
+            "malbild": {"label": "Gemensam målbild", "items": ["m1", "m2"]},
+        },
+    }
+    table = survey_table(survey).set_index("Fråga")[COMPONENT_COLUMN]
+    assert table.to_dict() == {
+        "Påstående m1": "Ledning och styrning, Gemensam målbild",
+        "Påstående m2": "Gemensam målbild",
+        "Påstående m3": "·",  # in no component
+    }
+    del survey["components"]
+    assert COMPONENT_COLUMN not in survey_table(survey)  # surveys without components

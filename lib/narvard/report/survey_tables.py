@@ -15,6 +15,7 @@ def survey_table(survey: dict) -> pd.DataFrame:
     """Share positive per question (rows) and respondent group (columns), with n. The share
     is of answers on the agreeing side, also for a negatively worded item, which is marked."""
     groups = sorted({g for item in survey["items"].values() for g in item if g != "all"})
+    components = _components_of_items(survey)
     rows = []
     for qid, item in survey["items"].items():
         question = survey["questions"][qid]
@@ -22,8 +23,23 @@ def survey_table(survey: dict) -> pd.DataFrame:
         for group in [*groups, "all"]:
             cell = item.get(group)
             row[group_name(group)] = _share_with_n(cell) if cell else fmt.NOT_APPLICABLE
+        if components:
+            row[COMPONENT_COLUMN] = ", ".join(components.get(qid, [])) or fmt.NOT_APPLICABLE
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+COMPONENT_COLUMN = "Ingår i komponent"
+
+
+def _components_of_items(survey: dict) -> dict[str, list[str]]:
+    """Question id → the cooperation components it counts in (the components table below
+    the item table is their mean), so that a reader can trace a component to its questions."""
+    found: dict[str, list[str]] = {}
+    for component in (survey.get("components") or {}).values():
+        for qid in component.get("items") or []:
+            found.setdefault(qid, []).append(component["label"])
+    return found
 
 
 # Why a share can be hidden although many answered (shown below the table when it is).
