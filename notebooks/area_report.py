@@ -164,7 +164,7 @@ for group in ("HSVT", "NSVT"):
     if block.get("event_study"):
         nb.show_figure(
             figures.event_study_chart(block, group),
-            alt=f"Linjediagram per månad från 18 månader före till 11 månader efter indexdatum "
+            alt=f"Linjediagram per månad från 18 månader före till 11 månader efter inskrivningen "
             f"för {group} och för liknande patienter utan team, i teamets nivå: vård per 30 "
             "levda dagar "
             "för fyra mått.",

@@ -193,7 +193,7 @@ def event_study_chart(block: dict, group: str) -> Figure:
             ax=ax,
         )
         ax.set_title(MEASURE_NAMES[measure])
-        ax.set_xlabel("Månad från indexdatum" if k >= 2 else "")
+        ax.set_xlabel("Månad från inskrivningen" if k >= 2 else "")
         ax.set_ylabel("Per 30 levda dagar" if k % 2 == 0 else "")
         swedish_ticks(ax.xaxis, steps=MONTH_STEPS, integer=True)
         swedish_ticks(ax.yaxis)
