@@ -212,7 +212,7 @@ def _event_legend(group: str) -> list:
             linestyle="--",
             marker="s",
             markersize=4,
-            label="Liknande utan team, skalade till teamets nivå",
+            label="Liknande utan team, omräknade till teamets nivå",
         ),
         Patch(color=PERIOD_SHADE, label="Referensperiod (före inskrivningen)"),
     ]
