@@ -150,13 +150,13 @@ def over_time_text(block: dict, group: str) -> str:
     text = ""
     if len(shown) >= 2:  # a hidden count is never quoted: the period is named without it
         each = [
-            f"{fmt.number(p['n_enrolled'])} ({period_label(p['period'])})"
-            if p["n_enrolled"] is not None
+            f"{fmt.number(p['n_team'])} ({period_label(p['period'])})"
+            if p.get("n_team") is not None
             else f"{period_label(p['period'])} (antalet döljs)"
             for p in shown
         ]
         text = (
-            f"Inskrivna {group}-patienter per {unit} med en effektskattning i tabellen: "
+            f"{group}-patienter i effektskattningen per {unit}: "
             f"{', '.join(each[:-1])} och {each[-1]}. "
         )
     differing = []
