@@ -63,18 +63,48 @@ def area_leaks(raw: dict, published: dict, min_cell: int) -> list[tuple[str, flo
 
 def small_hidden_sums(table: Table, published: dict, min_cell: int) -> list[str]:
     """Relations whose hidden parts add up to a small count a reader can compute: the
-    published total minus the published parts (two hidden half-years of 1 patient each)."""
+    published total minus the published parts (two hidden half-years of 1 patient each).
+    Also every two relations added or subtracted so that a hidden cell they share cancels
+    (117 included = estimate + outside; estimate = Σ years: 117 − the shown years = the
+    hidden year + the outside patients)."""
+    is_known = {k: known(published, cell) for k, cell in table.cells.items()}
     found = []
-    for relation in table.relations:
-        unknown = [(k, c) for k, c in relation.terms if not known(published, table.cells[k])]
+    for label, terms in _relations_and_pairs(table, is_known):
+        unknown = [(k, c) for k, c in terms if not is_known[k]]
         if len(unknown) < 2 or len({c > 0 for _k, c in unknown}) != 1:
             continue
         if not all(table.cells[k].count for k, _c in unknown):
             continue
-        rest = sum(c * table.cells[k].value for k, c in relation.terms if (k, c) not in unknown)
+        rest = sum(c * table.cells[k].value for k, c in terms if (k, c) not in unknown)
         if 0 < abs(rest) < min_cell:
-            found.append(f"{relation.label}: {abs(rest):g}")
+            found.append(f"{label}: {abs(rest):g}")
     return found
+
+
+def _relations_and_pairs(table: Table, is_known: dict[str, bool]):
+    """(label, terms) of each relation, then of each pair of relations combined so that a
+    hidden cell in both cancels."""
+    for relation in table.relations:
+        yield relation.label, list(relation.terms)
+    hidden_in: dict[str, list[int]] = {}
+    for i, relation in enumerate(table.relations):
+        for key in relation.keys:
+            if not is_known[key]:
+                hidden_in.setdefault(key, []).append(i)
+    seen = set()
+    for key, indices in hidden_in.items():
+        for a, i in enumerate(indices):
+            for j in indices[a + 1 :]:
+                first, second = table.relations[i], table.relations[j]
+                scale = -dict(first.terms)[key] / dict(second.terms)[key]
+                if (i, j, scale) in seen:
+                    continue
+                seen.add((i, j, scale))
+                terms: dict[str, float] = dict(first.terms)
+                for k, c in second.terms:
+                    terms[k] = terms.get(k, 0.0) + scale * c
+                combined = [(k, c) for k, c in terms.items() if abs(c) > 1e-9]
+                yield f"{first.label} & {second.label}", combined
 
 
 # --------------------------------------------------------------------- across reports

@@ -658,3 +658,52 @@ def test_a_tornado_setting_on_a_hidden_estimate_goes():
     (row,) = out["rows"]
     assert [s["value"] for s in row["settings"]] == [180, 365]
     assert (row["low_sek"], row["high_sek"], row["swing_sek"]) == (-100.0, -40.0, 60.0)
+
+
+def test_two_hidden_counts_in_different_relations_whose_sum_is_small_hide_a_third():
+    """skaraborg NSVT: 117 included, 116 of them in the adjusted estimate (so its size is
+    hidden: 1 patient outside it), and the estimate's years 1 + 37 + 48 + 30. No single
+    relation gives a small count away, but together they do: 117 − 37 − 48 − 30 = 2 is the
+    2016 patient plus the one outside the estimate. One more year goes."""
+    sizes = {"2016": 1, "2017": 37, "2018": 48, "2019": 30}
+    periods = [
+        {"period": p, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
+        for p, n in sizes.items()
+    ]
+    did = {"inpatient_days": {"n_team": 116, "n_comparison": 400, "rate_ratio": 0.6}}
+    block = consumption(117, excluded=0, did=did)
+    block["over_time"] = {"unit": "year", "periods": periods}
+    results = {"consumption": {"NSVT": block}}
+    out = suppress_results(copy.deepcopy(results), N)
+    nsvt = out["consumption"]["NSVT"]
+    assert nsvt["n_patients"] == 117 and nsvt["did"]["inpatient_days"]["n_team"] is None
+    shown = {p["period"]: p["n_team"] for p in nsvt["over_time"]["periods"]}
+    assert shown["2016"] is None
+    assert sum(v is None for v in shown.values()) == 2  # 2016 and one more year
+    assert 117 - sum(v for v in shown.values() if v is not None) >= N
+    assert area_leaks(results, out, N) == []
+
+
+def test_the_audit_finds_a_small_sum_across_two_relations():
+    """The same skaraborg NSVT counts with only primary suppression: the audit, which does
+    not use the suppression's linear algebra, finds 117 − 37 − 48 − 30 = 2."""
+    from disclosure_audit import small_hidden_sums
+
+    sizes = {"2016": 1, "2017": 37, "2018": 48, "2019": 30}
+    periods = [
+        {"period": p, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
+        for p, n in sizes.items()
+    ]
+    did = {"inpatient_days": {"n_team": 116, "n_comparison": 400, "rate_ratio": 0.6}}
+    block = consumption(117, excluded=0, did=did)
+    block["over_time"] = {"unit": "year", "periods": periods}
+    results = {"consumption": {"NSVT": block}}
+    primary_only = copy.deepcopy(results)
+    nsvt = primary_only["consumption"]["NSVT"]
+    nsvt["did"]["inpatient_days"]["n_team"] = None  # 117 − 116 = 1 outside
+    nsvt["over_time"]["periods"][0]["n_team"] = None  # the 2016 patient
+    nsvt["over_time"]["periods"][0]["n_enrolled"] = None
+    found = small_hidden_sums(declare(results), primary_only, N)
+    assert any(line.endswith(": 2") and "&" in line for line in found), found
+    out = suppress_results(copy.deepcopy(results), N)
+    assert small_hidden_sums(declare(results), out, N) == []

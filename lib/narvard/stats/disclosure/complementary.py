@@ -138,7 +138,11 @@ class _State:
             raise RuntimeError(f"disclosure: {key} is determined and nothing can hide it")
         for candidate in candidates:
             more = [self.table.relations[i] for i in self.in_relations.get(candidate, ())]
-            trial = ([*keys, candidate], list({id(r): r for r in relations + more}.values()))
+            # The candidate's relations bring their own unknown cells (an implied count
+            # beside it): they are unknowns of the trial, not constants.
+            joined = [k for r in more for k in r.keys if not self.known[k]]
+            unknown = list(dict.fromkeys([*keys, candidate, *joined]))
+            trial = (unknown, list({id(r): r for r in relations + more}.values()))
             if key not in _determined_in(self.table, trial, self.min_cell):
                 break
         else:
@@ -219,4 +223,30 @@ def _determined_in(
             continue  # e.g. a structural zero, or a large complement: harmless alone
         if null_space.shape[0] == 0 or np.abs(null_space[:, column[key]]).max() < 1e-9:
             found.append(key)
+    return found + [
+        k for k in _small_pair_sums(table, keys, null_space, min_cell) if k not in found
+    ]
+
+
+def _small_pair_sums(
+    table: Table, keys: list[str], null_space: np.ndarray, min_cell: int
+) -> list[str]:
+    """Hidden counts two of which the relations give only as a sum, and the sum is small:
+    117 included − 115 shown in the estimate's years = the one year hidden plus the patients
+    outside the estimate, 2 together (one relation at a time, ``_State.revealed`` sees only
+    sums within a relation). x_i + x_j is determined when its vector e_i + e_j lies in the
+    row space, i.e. the null space's columns i and j cancel."""
+    counts = [j for j, key in enumerate(keys) if table.cells[key].count]
+    if null_space.shape[0] == 0 or len(counts) < 2:
+        return []
+    found = []
+    for a, i in enumerate(counts):
+        for j in counts[a + 1 :]:
+            if np.abs(null_space[:, i] + null_space[:, j]).max() >= 1e-9:
+                continue
+            first, second = table.cells[keys[i]], table.cells[keys[j]]
+            together = first.value + second.value
+            zero = together == 0 and (first.zero_sensitive or second.zero_sensitive)
+            if 0 < together < min_cell or zero:
+                found += [c.key for c in (first, second) if c.key not in found]
     return found
