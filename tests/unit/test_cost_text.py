@@ -130,7 +130,7 @@ def test_a_break_even_volume_on_savings_that_may_be_nil_says_no_volume_may_do():
     text = cost_paragraph(uncertain, "Södra Älvsborg", "NSVT")
     assert (
         f"behöva ta emot omkring 1{NBSP}132 nya patienter per år, mot omkring 800 i dag; men "
-        "effekten är osäker, och är den ingen räcker inget antal."
+        "värdet av den undvikna vården kan vara noll, och då räcker inget antal patienter."
     ) in text
 
 

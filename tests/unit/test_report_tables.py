@@ -108,32 +108,41 @@ def test_the_cost_table_adds_both_teams_from_results_json():
     assert "Båda teamen" not in cost_effect_table({"HSVT": costs["HSVT"]})
 
 
-def test_figures_divided_by_savings_that_may_be_nil_are_marked_uncertain():
+def test_figures_divided_by_something_that_may_be_nil_are_marked_uncertain():
     from narvard.report.cost_text import UNCERTAIN_RATIO_NOTE, cost_table_notes
     from narvard.report.tables import cost_effect_table
 
-    def block(savings_ci):
+    def block(savings_ci, bed_days_ci):
         return {
             "net_savings_sek": -42.6e6,
             "team_cost_sek": 43.4e6,
             "annual_gross_savings_ci": savings_ci,
+            "avoided_bed_days_per_year_ci": bed_days_ci,
             "return_per_krona": 0.02,
             "cost_per_avoided_bed_day_sek": 734_261.0,
             "break_even_patients_per_year": 17_746.6,
             "avoided_use": {},
         }
 
-    # HSVT's avoided care is worth −1,4 … +3,2 mnkr (may be nothing); NSVT's 1,0 … 4,4.
-    costs = {"HSVT": block([-1.42e6, 3.19e6]), "NSVT": block([0.96e6, 4.37e6])}
+    # HSVT: the avoided care is worth −1,4 … +3,2 mnkr and −40 … +150 bed days are
+    # avoided: both may be nothing. NSVT: its bed days may be nothing (−13 … +90) although
+    # the value is sure (0,2 … 4,4 mnkr, e.g. through fewer ER visits).
+    costs = {
+        "HSVT": block([-1.42e6, 3.19e6], [-40.0, 150.0]),
+        "NSVT": block([0.15e6, 4.37e6], [-13.0, 90.0]),
+    }
     table = cost_effect_table(costs).set_index("")
     hsvt, nsvt = table["Hemsjukvårdsteam (HSVT)"], table["Närsjukvårdsteam (NSVT)"]
-    assert hsvt["Tillbaka per satsad krona"] == "0,02 kr (osäker)"
     assert hsvt["Kostnad per undviken vårddag"] == "cirka 734\u00a0000\u00a0kr (osäker)"
     assert hsvt["Patienter per år för att gå jämnt ut"] == "17\u00a0747 (osäker)"
+    assert nsvt["Kostnad per undviken vårddag"] == "cirka 734\u00a0000\u00a0kr (osäker)"
     assert nsvt["Patienter per år för att gå jämnt ut"] == "17\u00a0747"
-    assert nsvt["Tillbaka per satsad krona"] == "0,02 kr"
+    # value / team cost is bounded by its own interval: never marked
+    assert hsvt["Tillbaka per satsad krona"] == nsvt["Tillbaka per satsad krona"] == "0,02 kr"
     assert UNCERTAIN_RATIO_NOTE in cost_table_notes(costs)
-    assert UNCERTAIN_RATIO_NOTE not in cost_table_notes({"NSVT": costs["NSVT"]})
+    sure = {"HSVT": block([0.15e6, 4.37e6], [20.0, 90.0])}
+    assert cost_effect_table(sure).set_index("").iloc[-1, 0] == "17\u00a0747"
+    assert UNCERTAIN_RATIO_NOTE not in cost_table_notes(sure)
 
 
 def test_the_regions_cost_table_names_the_interval_as_a_cost_like_its_net():

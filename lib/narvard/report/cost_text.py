@@ -207,7 +207,10 @@ def _break_even_sentence(block: Mapping) -> str:
         f"omkring {fmt.number(block['patients_per_year'])} i dag"
     )
     if savings_may_be_nil(block):
-        return text + "; men effekten är osäker, och är den ingen räcker inget antal."
+        return text + (
+            "; men värdet av den undvikna vården kan vara noll, och då räcker inget antal "
+            "patienter."
+        )
     return text + "."
 
 
@@ -247,23 +250,34 @@ ROUNDING_NOTE = (
 
 UNCERTAIN_MARK = " (osäker)"
 UNCERTAIN_RATIO_NOTE = (
-    "”(osäker)”: värdet av den undvikna vården kan vara noll eller negativt (95 % KI), så "
-    "siffror som räknas ut genom att dela med det kan vara hur stora som helst."
+    "”(osäker)”: det som siffran delas med – de undvikna vårddagarna eller värdet av den "
+    "undvikna vården – kan vara noll eller negativt (95 % KI), så siffran kan vara hur stor "
+    "som helst."
 )
 
 
 def savings_may_be_nil(block: Mapping) -> bool:
     """True when the 95 % interval of the adjusted gross savings per year reaches zero or
-    below: the avoided care may be worth nothing, and a figure divided by it may be any size
-    (the return per krona, the cost per avoided bed day, the break-even volume)."""
-    interval = block.get("annual_gross_savings_ci")
+    below: the avoided care may be worth nothing, and the break-even volume (team cost /
+    savings per patient) may be any size."""
+    return _reaches_zero(block.get("annual_gross_savings_ci"))
+
+
+def bed_days_may_be_nil(block: Mapping) -> bool:
+    """True when the 95 % interval of the avoided bed days per year reaches zero or below:
+    the cost per avoided bed day (team cost / avoided bed days) may be any size."""
+    return _reaches_zero(block.get("avoided_bed_days_per_year_ci"))
+
+
+def _reaches_zero(interval) -> bool:
     return bool(interval) and interval[0] is not None and interval[0] <= 0
 
 
 def cost_table_notes(costs: Mapping) -> list[str]:
     """The sentences under the cost table: patients per year, and rounding of the sums."""
     notes = [patients_per_year_note(costs)]
-    if any(savings_may_be_nil(b) for b in team_blocks(costs).values()):
+    blocks = team_blocks(costs).values()
+    if any(savings_may_be_nil(b) or bed_days_may_be_nil(b) for b in blocks):
         notes.append(UNCERTAIN_RATIO_NOTE)
     if costs.get("total") and len(team_blocks(costs)) > 1:
         notes.append(ROUNDING_NOTE)

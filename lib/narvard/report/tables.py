@@ -19,7 +19,11 @@ from narvard.domain import (
 )
 from narvard.report import formatting as fmt
 from narvard.report import net_text
-from narvard.report.cost_text import UNCERTAIN_MARK, savings_may_be_nil
+from narvard.report.cost_text import (
+    UNCERTAIN_MARK,
+    bed_days_may_be_nil,
+    savings_may_be_nil,
+)
 from narvard.stats.contract_costs import team_blocks
 
 
@@ -402,18 +406,21 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
             b.get("net_savings_sek"), b.get("net_savings_ci")
         ),
         net_text.PROBABILITY_LABEL: lambda b: fmt.probability(b.get("prob_net_positive")),
-        "Tillbaka per satsad krona": lambda b: _uncertain_ratio(
-            b,
+        "Tillbaka per satsad krona": lambda b: (
             fmt.number(b.get("return_per_krona"), 2) + " kr"
             if b.get("return_per_krona") is not None
-            else fmt.SUPPRESSED,
+            else fmt.SUPPRESSED
         ),
+        # Team cost / avoided bed days, and team cost / savings per patient: a divisor whose
+        # interval reaches zero makes the figure unbounded, and the table says so.
         "Kostnad per undviken vårddag": lambda b: _uncertain_ratio(
-            b, _about_thousands(b.get("cost_per_avoided_bed_day_sek"))
+            _about_thousands(b.get("cost_per_avoided_bed_day_sek")), bed_days_may_be_nil(b)
         ),
         # A break-even volume belongs to one team (a both-teams block has no single effect).
         "Patienter per år för att gå jämnt ut": lambda b: (
-            _uncertain_ratio(b, fmt.number(b.get("break_even_patients_per_year")))
+            _uncertain_ratio(
+                fmt.number(b.get("break_even_patients_per_year")), savings_may_be_nil(b)
+            )
             if "avoided_use" in b
             else fmt.NOT_APPLICABLE
         ),
@@ -432,9 +439,9 @@ def cost_effect_table(costs: dict) -> pd.DataFrame:
 BOTH_TEAMS = "Båda teamen"
 
 
-def _uncertain_ratio(block: dict, text: str) -> str:
-    """A figure derived by dividing by the savings, marked when the savings may be nil."""
-    if text in (fmt.SUPPRESSED, fmt.NOT_APPLICABLE) or not savings_may_be_nil(block):
+def _uncertain_ratio(text: str, divisor_may_be_nil: bool) -> str:
+    """A figure divided by something that may be nil, marked as uncertain."""
+    if text in (fmt.SUPPRESSED, fmt.NOT_APPLICABLE) or not divisor_may_be_nil:
         return text
     return text + UNCERTAIN_MARK
 
