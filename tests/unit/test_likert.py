@@ -245,6 +245,12 @@ def test_a_chart_of_negatively_worded_items_only_has_one_legend_row_in_their_ter
     assert swatches[-1].get_facecolor() == bars["m1|Stämmer inte alls"].get_facecolor()
     assert "vänd" in legend.get_title().get_text()
     plt.close(fig)
+    # The caption points at the legend's lower row only where there is one.
+    from narvard.report.notebook import likert_caption
+
+    assert "nedre rad" in likert_caption(True) and "nedre rad" not in likert_caption(True, True)
+    assert "vänd skala" in likert_caption(True, True)
+    assert "vänd skala" not in likert_caption(False)
 
 
 def test_sides_and_colours_of_a_reversed_frequency_item():

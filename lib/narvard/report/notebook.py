@@ -248,12 +248,13 @@ def likert_figures(survey: dict, name: str) -> list[tuple[Figure, str, str]]:
             f"Liggande staplar för {fmt.lower_first(name)}: fördelningen av svar per fråga, "
             "ogynnsamma svar till vänster och gynnsamma till höger om mitten."
         )
-        found.append((fig, alt, likert_caption(bool(flipped))))
+        found.append((fig, alt, likert_caption(bool(flipped), len(flipped) == len(items))))
     return found
 
 
-def likert_caption(with_reversed: bool) -> str:
-    """The caption under a Likert chart (Swedish), explaining reversed items when drawn."""
+def likert_caption(with_reversed: bool, only_reversed: bool = False) -> str:
+    """The caption under a Likert chart (Swedish), explaining reversed items when drawn;
+    the legend has a second row for them only beside ordinary items (likert._legend)."""
     caption = (
         "Andel av dem som tagit ställning; ”Ingen uppfattning”/”Vet ej” visas för sig. "
         "Gynnsamma svar står alltid till höger om mitten."
@@ -261,8 +262,12 @@ def likert_caption(with_reversed: bool) -> str:
     if with_reversed:
         caption += (
             " Negativt formulerade påståenden (om brister) visas med vänd skala, eftersom det "
-            "där är gynnsamt att inte instämma; teckenförklaringens nedre rad visar vilka svar "
-            "färgerna då står för."
+            "där är gynnsamt att inte instämma"
+        )
+        caption += (
+            "."
+            if only_reversed
+            else "; teckenförklaringens nedre rad visar vilka svar färgerna då står för."
         )
     return caption
 
