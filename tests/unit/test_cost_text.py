@@ -337,6 +337,19 @@ def test_a_setting_between_the_ends_is_marked_and_named_on_its_bar():
         assert texts["180 dagar"].xy[0] == pytest.approx(1.0)
     finally:
         plt.close(fig)
+    # With the base between the other two lengths, it is the base line: no tick, no label.
+    around = ce.tornado_row(
+        "window_days", [("days", 180, base), ("days", 90, -2e6), ("days", 365, 2e6)]
+    )
+    fig = tornado_chart({"base_net_savings_sek": base, "rows": [around, team_row]})
+    try:
+        labels = [t.get_text() for t in fig.axes[0].texts]
+        assert sorted(labels) == sorted(
+            ["90 dagar", "365 dagar", f"4,0{NBSP}mnkr", f"6,0{NBSP}mnkr"]
+        )
+        assert len(fig.axes[0].lines) == 2  # the base line and zero: no tick
+    finally:
+        plt.close(fig)
 
 
 def test_an_unchanged_measure_reads_as_as_many_not_zero_percent_fewer():

@@ -51,7 +51,9 @@ def _draw_row(ax, y: float, row: Mapping, base: float) -> list:
     if high > base:
         ax.barh(y, high - base, left=base, color=BETTER_COLOUR, **bar)
     settings = sorted(row["settings"], key=lambda s: s["net_savings_sek"])
-    texts = [_middle_setting(ax, y, s) for s in settings[1:-1]]
+    # A middle setting at the base case is the base line itself: not marked again.
+    middle = [s for s in settings[1:-1] if s["net_savings_sek"] / MILLION != base]
+    texts = [_middle_setting(ax, y, s) for s in middle]
     for setting, value, align, sign in (
         (settings[0], low, "right", -1),
         (settings[-1], high, "left", 1),
