@@ -134,9 +134,31 @@ def test_the_money_names_the_team_cost_it_assumes_and_the_break_even_cost():
         "per år mer än de sparar i sjukhusvård"
     ) in line
     assert (
-        f"Den sjukhusvård teamen undviker är värd omkring 2,3{NBSP}mnkr per år: så mycket "
-        "får teamen kosta för att gå jämnt ut."
+        f"Den sjukhusvård teamen undviker är värd omkring 2,3{NBSP}mnkr per år: högst så "
+        "mycket får teamen kosta för att gå jämnt ut."
     ) in line
+    # Its interval −0,5 … +5,1 mnkr reaches zero: the value may be nothing.
+    r["costs"]["HSVT"]["annual_gross_savings_ci"] = [-0.5e6, 5.1e6]
+    (line,) = verdict.verdict(r)
+    assert (
+        f"värd omkring 2,3{NBSP}mnkr per år, men värdet är osäkert och kan vara noll: högst "
+        "så mycket"
+    ) in line
+    r["costs"]["HSVT"]["annual_gross_savings_adjusted_sek"] = 0.03e6  # not "0,0 mnkr"
+    (line,) = verdict.verdict(r)
+    assert f"värd mindre än 0,1{NBSP}mnkr per år" in line
     r["costs"]["HSVT"]["annual_gross_savings_adjusted_sek"] = -0.4e6  # more care, not less
     (line,) = verdict.verdict(r)
+    assert "Enligt skattningen minskade kostnaden för sjukhusvården inte" in line
     assert "täcker ingen del av teamens kostnad" in line and "jämnt ut" not in line
+
+
+def test_a_sure_other_measure_that_rounds_to_zero_keeps_a_decimal():
+    r = results()
+    r["consumption"]["HSVT"]["did"] |= {
+        "er_visits": {"rate_ratio": 0.997, "ci": [0.995, 0.999]},  # −0,3 %, sure
+        "specialist_visits": {"rate_ratio": 1.002, "ci": [0.9, 1.1]},  # 0 %, not sure
+    }
+    (line,) = verdict.verdict(r)
+    assert f"akutbesök utan inläggning −0,3{NBSP}% (säkerställd)" in line
+    assert f"besök i öppen specialistvård 0{NBSP}% (osäker)" in line

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from narvard.domain import COST_ITEM_NAMES, MEASURE_NAMES, group_name
 from narvard.report import formatting as fmt
 from narvard.report import net_text
+from narvard.report.net_text import bed_days_may_be_nil, savings_may_be_nil
 from narvard.report.verdict import COST_HIDDEN, is_hidden_net
 from narvard.stats.contract_costs import team_blocks
 
@@ -254,23 +255,6 @@ UNCERTAIN_RATIO_NOTE = (
     "undvikna vården – kan vara noll eller negativt (95 % KI), så siffran kan vara hur stor "
     "som helst."
 )
-
-
-def savings_may_be_nil(block: Mapping) -> bool:
-    """True when the 95 % interval of the adjusted gross savings per year reaches zero or
-    below: the avoided care may be worth nothing, and the break-even volume (team cost /
-    savings per patient) may be any size."""
-    return _reaches_zero(block.get("annual_gross_savings_ci"))
-
-
-def bed_days_may_be_nil(block: Mapping) -> bool:
-    """True when the 95 % interval of the avoided bed days per year reaches zero or below:
-    the cost per avoided bed day (team cost / avoided bed days) may be any size."""
-    return _reaches_zero(block.get("avoided_bed_days_per_year_ci"))
-
-
-def _reaches_zero(interval) -> bool:
-    return bool(interval) and interval[0] is not None and interval[0] <= 0
 
 
 def cost_table_notes(costs: Mapping) -> list[str]:

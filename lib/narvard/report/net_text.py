@@ -214,3 +214,20 @@ def investment_clause(net: float) -> str:
     """The net after the teams' cost, for the cost paragraph: 'kostar satsningen netto
     4,4 mnkr per år'."""
     return f"{words(net).verb} satsningen netto {amount(net)} per år"
+
+
+def savings_may_be_nil(block) -> bool:
+    """True when the 95 % interval of the adjusted gross savings per year reaches zero or
+    below: the avoided care may be worth nothing, and the break-even volume (team cost /
+    savings per patient) may be any size."""
+    return _reaches_zero(block.get("annual_gross_savings_ci"))
+
+
+def bed_days_may_be_nil(block) -> bool:
+    """True when the 95 % interval of the avoided bed days per year reaches zero or below:
+    the cost per avoided bed day (team cost / avoided bed days) may be any size."""
+    return _reaches_zero(block.get("avoided_bed_days_per_year_ci"))
+
+
+def _reaches_zero(interval) -> bool:
+    return bool(interval) and interval[0] is not None and interval[0] <= 0

@@ -19,11 +19,8 @@ from narvard.domain import (
 )
 from narvard.report import formatting as fmt
 from narvard.report import net_text
-from narvard.report.cost_text import (
-    UNCERTAIN_MARK,
-    bed_days_may_be_nil,
-    savings_may_be_nil,
-)
+from narvard.report.cost_text import UNCERTAIN_MARK
+from narvard.report.net_text import bed_days_may_be_nil, savings_may_be_nil
 from narvard.stats.contract_costs import team_blocks
 
 

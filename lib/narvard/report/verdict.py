@@ -82,8 +82,11 @@ def other_measures_sentence(did: Mapping) -> str | None:
         ratio, interval = entry.get("rate_ratio"), entry.get("ci")
         if measure == VERDICT_MEASURE or ratio is None or not interval or None in interval:
             continue
-        sure = "säkerställd" if is_certain(interval) else "osäker"
-        parts.append(f"{name.lower()} {fmt.ratio_change(ratio)} ({sure})")
+        sure = is_certain(interval)
+        change = fmt.ratio_change(ratio)
+        if sure and round(100 * (ratio - 1)) == 0:  # a sure change is never "0 %"
+            change = fmt.percent(100 * (ratio - 1), 1, signed=True)
+        parts.append(f"{name.lower()} {change} ({'säkerställd' if sure else 'osäker'})")
     if not parts:
         return None
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
@@ -98,12 +101,19 @@ def break_even_sentence(block: Mapping) -> str | None:
         return None
     if gross <= 0:
         return (
-            "Sjukhusvården blev enligt skattningen inte mindre räknat i kronor, så besparingen "
-            "i sjukhusvård täcker ingen del av teamens kostnad."
+            "Enligt skattningen minskade kostnaden för sjukhusvården inte, så besparingen "
+            "täcker ingen del av teamens kostnad."
         )
+    worth = (
+        f"omkring {fmt.sek(gross, millions=True)}"
+        if gross >= 0.05e6
+        else f"mindre än {fmt.sek(0.1e6, millions=True)}"
+    )
+    unsure = net_text.savings_may_be_nil(block)
     return (
-        f"Den sjukhusvård teamen undviker är värd omkring {fmt.sek(gross, millions=True)} per "
-        "år: så mycket får teamen kosta för att gå jämnt ut."
+        f"Den sjukhusvård teamen undviker är värd {worth} per år"
+        + (", men värdet är osäkert och kan vara noll" if unsure else "")
+        + ": högst så mycket får teamen kosta för att gå jämnt ut."
     )
 
 
@@ -155,7 +165,8 @@ def cost_sentence(block: Mapping) -> str | None:
 
 
 def verdict(results: Mapping) -> list[str]:
-    """One or two sentences per team group; empty when the area has no estimable effect."""
+    """A paragraph per team group (the lead measure, the other measures, the money);
+    empty when the area has no estimable effect."""
     costs = team_blocks(results.get("costs", {}))
     lines = []
     for group in ("HSVT", "NSVT"):
