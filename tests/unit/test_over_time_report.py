@@ -100,7 +100,8 @@ def test_text_names_only_intervals_that_do_not_overlap_and_stays_cautious():
     text = plain(ot.over_time_text(block(), "HSVT"))
     # The patients each period's estimate rests on (118 and 128 of 120 and 130 enrolled).
     assert text.startswith(
-        "HSVT-patienter i effektskattningen per halvår: 118 (jul–dec 2017) och 128 (jan–jun 2018). "
+        "Antal HSVT-patienter i effektskattningen per halvår: 118 (jul–dec 2017) och 128 "
+        "(jan–jun 2018). "
     )
     assert (
         "För akutbesök utan inläggning (jul–dec 2017: −10 %, jan–jun 2018: −40 %) "
@@ -168,7 +169,7 @@ def test_a_hidden_count_is_not_quoted_in_the_text():
     hidden["over_time"]["periods"][2]["n_team"] = None  # jan–jun 2018, estimated
     text = plain(ot.over_time_text(hidden, "HSVT"))
     assert text.startswith(
-        "HSVT-patienter i effektskattningen per halvår: 118 (jul–dec 2017) och jan–jun "
+        "Antal HSVT-patienter i effektskattningen per halvår: 118 (jul–dec 2017) och jan–jun "
         "2018 (antalet döljs). "
     )
     # A hidden enrolled count does not hide the estimate's own, which the table shows

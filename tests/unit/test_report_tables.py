@@ -208,14 +208,15 @@ def test_each_question_names_the_cooperation_components_it_counts_in():
         "items": {q: {"all": cell} for q in ("m1", "m2", "m3")},
         "questions": {q: {"text": f"Påstående {q}"} for q in ("m1", "m2", "m3")},
         "components": {
-            "ledning": {"label": "Ledning och styrning", "items": ["m1"]},
-            "malbild": {"label": "Gemensam målbild", "items": ["m1", "m2"]},
+            "ledning": {"label": "Ledning och styrning", "kind": "component", "items": ["m1"]},
+            "malbild": {"label": "Gemensam målbild", "kind": "component", "items": ["m1", "m2"]},
+            "A": {"label": "Behov och förutsättningar", "kind": "skr_area", "items": ["m2"]},
         },
     }
     table = survey_table(survey).set_index("Fråga")[COMPONENT_COLUMN]
     assert table.to_dict() == {
-        "Påstående m1": "Ledning och styrning, Gemensam målbild",
-        "Påstående m2": "Gemensam målbild",
+        "Påstående m1": "Ledning och styrning · Gemensam målbild",
+        "Påstående m2": "Gemensam målbild · A. Behov och förutsättningar",
         "Påstående m3": "·",  # in no component
     }
     del survey["components"]

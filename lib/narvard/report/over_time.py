@@ -156,7 +156,7 @@ def over_time_text(block: dict, group: str) -> str:
             for p in shown
         ]
         text = (
-            f"{group}-patienter i effektskattningen per {unit}: "
+            f"Antal {group}-patienter i effektskattningen per {unit}: "
             f"{', '.join(each[:-1])} och {each[-1]}. "
         )
     differing = []

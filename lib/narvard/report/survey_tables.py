@@ -24,21 +24,24 @@ def survey_table(survey: dict) -> pd.DataFrame:
             cell = item.get(group)
             row[group_name(group)] = _share_with_n(cell) if cell else fmt.NOT_APPLICABLE
         if components:
-            row[COMPONENT_COLUMN] = ", ".join(components.get(qid, [])) or fmt.NOT_APPLICABLE
+            row[COMPONENT_COLUMN] = " · ".join(components.get(qid, [])) or fmt.NOT_APPLICABLE
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-COMPONENT_COLUMN = "Ingår i komponent"
+COMPONENT_COLUMN = "Ingår i (komponent · SKR-område)"
 
 
 def _components_of_items(survey: dict) -> dict[str, list[str]]:
     """Question id → the cooperation components it counts in (the components table below
     the item table is their mean), so that a reader can trace a component to its questions."""
     found: dict[str, list[str]] = {}
-    for component in (survey.get("components") or {}).values():
+    for key, component in (survey.get("components") or {}).items():
+        # An SKR area is named as the report's section heading: "A. Behov och förutsättningar".
+        area = component.get("kind") == "skr_area"
+        name = f"{key}. {component['label']}" if area else component["label"]
         for qid in component.get("items") or []:
-            found.setdefault(qid, []).append(component["label"])
+            found.setdefault(qid, []).append(name)
     return found
 
 
