@@ -49,3 +49,13 @@ def test_markdown_literal_shows_input_text_as_typed(text):
     inner = rendered.strip()[len("<p>") : -len("</p>")]
     assert "<" not in inner, f"markup in {inner!r}"
     assert html.unescape(inner) == "Text: " + " ".join(text.split())
+
+
+def test_an_interval_end_that_rounds_to_zero_keeps_a_decimal():
+    nbsp = "\u00a0"
+    # Alingsås HSVT 2018 in the demo: RR 0,43 (0,18–1,002) is no sure change, and must
+    # not read as one ending at 0 %.
+    assert fmt.ratio_change(0.43, [0.18, 1.002]) == f"−57{nbsp}% (−82 till +0,2{nbsp}%)"
+    assert fmt.ratio_change(0.43, [0.18, 0.998]) == f"−57{nbsp}% (−82 till −0,2{nbsp}%)"
+    assert fmt.ratio_change(0.79, [0.65, 0.95]) == f"−21{nbsp}% (−35 till −5{nbsp}%)"
+    assert fmt.ratio_change(1.0, [0.8, 1.25]) == f"0{nbsp}% (−20 till +25{nbsp}%)"
