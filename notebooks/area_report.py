@@ -143,7 +143,8 @@ show_benchmarks(results)
 # ### Hur mycket beror på teamen?
 # Patienter skrivs ofta in i ett team när de är som sjukast, och efter en sådan period
 # minskar vårdbehovet ofta av sig självt (regression mot medelvärdet). Den enkla
-# före–efter-jämförelsen överskattar därför ofta teamens effekt. Effekten skattas i stället så
+# före–efter-jämförelsen överskattar därför ofta teamens effekt; den kan också visa mindre än
+# effekten, när vården ökar över tid även hos patienter utan team. Effekten skattas i stället så
 # här: varje patients vård efter inskrivningen jämförs med patientens egen vård under en
 # *referensperiod* som ligger före inskrivningsperioden (för 180 dagar: 7–12 månader före
 # första besöket), och förändringen jämförs med samma förändring hos liknande patienter i
@@ -263,7 +264,8 @@ nb.show_markdown(
     "efter en tidigare utskrivning.\n"
     "- Regression mot medelvärdet: patienter skrivs in när de är som sjukast, och sådana "
     "perioder följs ofta av bättre perioder även utan insats. Därför överskattar en enkel "
-    "före–efter-jämförelse teamens effekt. Effekten jämför i stället vården efter "
+    "före–efter-jämförelse ofta teamens effekt; när vården ökar över tid även utan team kan den "
+    "i stället underskatta den. Effekten jämför i stället vården efter "
     "inskrivningen med en referensperiod före inskrivningsperioden, hos teamets patienter "
     "och hos liknande patienter utan team i regionen, viktade efter teamets ålder, kön och "
     "tidpunkt för inskrivning (en jämförelse av förändringar, difference-in-differences, per "

@@ -19,7 +19,8 @@ TERMS: dict[str, str] = {
     "tidigt inte ser ut att ha fått mindre vård.",
     "Enkel förändring": "skillnaden före och efter första besöket hos samma patienter, utan "
     "jämförelse. Den överskattar ofta teamens effekt, eftersom patienter skrivs in när de är "
-    "som sjukast (regression mot medelvärdet). Räknad per patient ser minskningen också "
+    "som sjukast (regression mot medelvärdet), men kan också underskatta den när vården ökar "
+    "över tid även utan team. Räknad per patient ser minskningen också "
     "större ut när patienter avlider under efterperioden; räknad per levd dag gör den inte det.",
     "95 % KI (konfidensintervall)": "det spann som det sanna värdet med stor sannolikhet "
     "ligger inom. Ett brett intervall betyder att siffran är osäker.",
