@@ -232,7 +232,8 @@ if results["costs"]:
             if note := cost_text.hidden_net_note(block, group):
                 nb.show_markdown(note)
             continue
-        nb.show_markdown(cost_text.cost_paragraph(block, results["area_name"], group))
+        target = cost_text.target_group(results, group)
+        nb.show_markdown(cost_text.cost_paragraph(block, results["area_name"], group, target))
         if cost_text.tornado_shown(block):
             nb.show_figure(
                 tornado_chart(block["tornado"], title=f"{group}: vad avgör nettot?"),

@@ -134,6 +134,20 @@ def test_a_break_even_volume_on_savings_that_may_be_nil_says_no_volume_may_do():
     ) in text
 
 
+def test_a_break_even_volume_above_the_whole_target_group_says_so():
+    costs = block(15_000_000)  # break-even 1 132 new patients a year, 800 today
+    text = cost_paragraph(costs, "Södra Älvsborg", "NSVT", target=1000.0)
+    assert (
+        f"mot omkring 800 i dag, fler än hela den förväntade målgruppen (omkring 1{NBSP}000)."
+    ) in text
+    assert "målgruppen" not in cost_paragraph(costs, "Södra Älvsborg", "NSVT", target=2000.0)
+    assert "målgruppen" not in cost_paragraph(costs, "Södra Älvsborg", "NSVT")
+    results = {"profile": {"coverage": {"NSVT": {"expected_target_group": 265.8}}}}
+    from narvard.report.cost_text import target_group
+
+    assert target_group(results, "NSVT") == 265.8 and target_group(results, "HSVT") is None
+
+
 def test_probability_below_one_percent_reads_under_1_percent():
     costs = block(30_000_000)  # net −19,4 mnkr: no draw saves more than the teams cost
     assert costs["prob_net_positive"] == 0.0
