@@ -48,11 +48,7 @@ def pre_trend_text(block: dict, group: str) -> str:
     adjusted = holm_adjust([t["p_value"] for t in tests.values()])
     flagged = [m for m, p in zip(tests, adjusted, strict=True) if p < SIGNIFICANCE]
     if not flagged:
-        return (
-            f"Före inskrivningsperioden ({span}) utvecklades vården likartat hos {group}-"
-            "patienterna och de liknande patienterna utan team: ingen skillnad i trend är "
-            "statistiskt säkerställd. Det stöder antagandet bakom effektskattningen."
-        )
+        return _no_flagged_trend(tests, span, group)
     parts = [
         f"{MEASURE_NAMES[m].lower()} "
         f"({fmt.ratio_change(tests[m]['ratio_per_year'], tests[m]['ci'])} per år)"
@@ -62,4 +58,33 @@ def pre_trend_text(block: dict, group: str) -> str:
         f"Före inskrivningsperioden ({span}) utvecklades vården olika hos {group}-patienterna "
         f"och de liknande patienterna utan team för {', '.join(parts)}. För dessa mått ska "
         "effekten läsas med försiktighet: skillnaden kan ha funnits även utan teamen."
+    )
+
+
+# A yearly team/comparison ratio whose interval reaches beyond these cannot show that the
+# groups moved alike: a divergence of 50 % a year either way is not ruled out.
+ALIKE_PER_YEAR = (1 / 1.5, 1.5)
+
+
+def _no_flagged_trend(tests: dict, span: str, group: str) -> str:
+    """No trend difference is sure: alike where the intervals are narrow, and said to be
+    unknown where they are too wide to rule a difference out."""
+    wide = [
+        m
+        for m, t in tests.items()
+        if t.get("ci") and (t["ci"][0] < ALIKE_PER_YEAR[0] or t["ci"][1] > ALIKE_PER_YEAR[1])
+    ]
+    if not wide:
+        return (
+            f"Före inskrivningsperioden ({span}) utvecklades vården likartat hos {group}-"
+            "patienterna och de liknande patienterna utan team: ingen skillnad i trend är "
+            "statistiskt säkerställd. Det stöder antagandet bakom effektskattningen."
+        )
+    names = [MEASURE_NAMES[m].lower() for m in wide]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+    return (
+        f"Före inskrivningsperioden ({span}) är ingen skillnad i trend mellan {group}-"
+        "patienterna och de liknande patienterna utan team statistiskt säkerställd, men för "
+        f"{listed} är osäkerheten så stor att en skillnad inte kan uteslutas: där går det inte "
+        "att visa att grupperna följdes åt, och effekten ska läsas med försiktighet."
     )
