@@ -125,7 +125,7 @@ if consumption:
         alt="Stapeldiagram: medelvärde per patient före och efter för "
         + ", ".join(MEASURE_NAMES[m].lower() for m in MEASURE_NAMES)
         + ", per grupp.",
-        caption="Vårdkonsumtion per patient före (grå) och efter (blå, streckad). ”Utan team i "
+        caption="Vårdkonsumtion per patient före (grå) och efter (blå, randig). ”Utan team i "
         "området” är jämförelsegruppen: områdets patienter i kommunal hemsjukvård utan team.",
     )
 else:

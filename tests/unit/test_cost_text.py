@@ -394,6 +394,9 @@ def test_the_cost_section_explains_patients_per_year_and_a_hidden_net():
     assert years == pytest.approx(0.5)  # USE's enrolment
     note = patients_per_year_note(costs)
     assert "delat med de 0,5 år då en inskrivning kunde följas" in note
+    # göteborgsområdet HSVT: 973 followed over 3,017 years = 322 a year, not 973 / 3,0
+    costs["HSVT"]["enrolment_years"] = 3.0171115674195756
+    assert "delat med de 3,02 år då" in patients_per_year_note(costs)
     assert "Besparingen räknas för varje ny patients första 180 dagar efter inskrivningen" in note
     assert patients_per_year_note({}) is None
     hidden = {"net_savings_sek": None, "n_patients": 231, "basis": "adjusted"}

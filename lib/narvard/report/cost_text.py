@@ -234,9 +234,12 @@ def patients_per_year_note(costs: Mapping) -> str | None:
     block = next((b for b in team_blocks(costs).values() if b.get("enrolment_years")), None)
     if block is None:
         return None
+    years = block["enrolment_years"]
+    # Two decimals unless one is exact: 609 / 3,02 = 202 must not read as 609 / 3,0.
+    decimals = 1 if round(years, 1) == round(years, 6) else 2
     return (
         "Nya patienter per år är antalet patienter som följs före och efter, delat med de "
-        f"{fmt.number(block['enrolment_years'], 1)} år då en inskrivning kunde följas hela "
+        f"{fmt.number(years, decimals)} år då en inskrivning kunde följas hela "
         "vägen (inskrivningar under uppgifternas första och sista period kan inte följas). "
         "Tabellen över inskrivna per år räknar i stället alla inskrivna per kalenderår. "
         f"Besparingen räknas för varje ny patients första {block['window_days']} dagar efter "
