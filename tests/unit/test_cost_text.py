@@ -334,7 +334,7 @@ def test_a_setting_between_the_ends_is_marked_and_named_on_its_bar():
         texts = {t.get_text(): t for t in ax.texts}
         assert set(texts) == {
             "90 dagar",
-            "180 dagar",
+            "180 dagar (basfall)",
             "365 dagar",
             f"4,0{NBSP}mnkr",
             f"6,0{NBSP}mnkr",
@@ -348,7 +348,7 @@ def test_a_setting_between_the_ends_is_marked_and_named_on_its_bar():
         assert frame.y0 <= box.y0 and box.y1 <= frame.y1
         # The ends keep their labels: 90 days at the low end, the base's 180 at the high.
         assert texts["90 dagar"].xy[0] == pytest.approx(-2.0)
-        assert texts["180 dagar"].xy[0] == pytest.approx(1.0)
+        assert texts["180 dagar (basfall)"].xy[0] == pytest.approx(1.0)
     finally:
         plt.close(fig)
     # With the base between the other two lengths, it is the base line: no tick, no label.

@@ -60,7 +60,7 @@ def _draw_row(ax, y: float, row: Mapping, base: float) -> list:
     ):
         texts.append(
             ax.annotate(
-                setting_label(setting),
+                _end_label(setting, base),
                 (value, y),
                 xytext=(sign * LABEL_GAP_PT, 0),
                 textcoords="offset points",
@@ -70,6 +70,18 @@ def _draw_row(ax, y: float, row: Mapping, base: float) -> list:
             )
         )
     return texts
+
+
+BASE_MARK = " (basfall)"
+
+
+def _end_label(setting: Mapping, base: float) -> str:
+    """A setting's label; the base case's window length says it is the base (a unit
+    cost's or a team cost's two ends are both other than the base; the method's and the
+    comparison's base settings name themselves as the report's)."""
+    label = setting_label(setting)
+    at_base = setting["net_savings_sek"] / MILLION == base
+    return label + BASE_MARK if at_base and setting["kind"] == "days" else label
 
 
 def _middle_setting(ax, y: float, setting: Mapping):
