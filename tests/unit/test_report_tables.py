@@ -221,3 +221,19 @@ def test_each_question_names_the_cooperation_components_it_counts_in():
     }
     del survey["components"]
     assert COMPONENT_COLUMN not in survey_table(survey)  # surveys without components
+
+
+def test_the_positive_answers_are_named_per_scale_in_questionnaire_order():
+    from narvard.report.survey_tables import positive_answers
+
+    survey = {
+        "items": {"q1": {}, "q2": {}, "q3": {}},
+        "questions": {
+            "q1": {"scale": "frequency5"},
+            "q2": {"scale": "yes_no"},
+            "q3": {"scale": "frequency5"},
+        },
+    }
+    assert positive_answers(survey) == "”Alltid” eller ”Ofta”; ”Ja”"
+    survey["questions"] = {q: {"scale": "agree5"} for q in survey["items"]}
+    assert positive_answers(survey) == "”Stämmer helt” eller ”Stämmer ganska bra”"

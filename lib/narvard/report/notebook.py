@@ -213,7 +213,8 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
             show_markdown(f"*{HIDDEN_DISTRIBUTION_NOTE if figures else NO_CHART_NOTE}*")
         show_table(
             survey_tables.survey_table(survey),
-            f"{name} – andel positiva svar med 95 % konfidensintervall och antal svar",
+            f"{name} – andel positiva svar ({survey_tables.positive_answers(survey)}) med 95 % "
+            "konfidensintervall och antal svar",
         )
         if survey_tables.has_hidden_share_with_n(survey):
             show_markdown(f"*{survey_tables.HIDDEN_SHARE_NOTE}*")

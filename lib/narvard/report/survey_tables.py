@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from narvard.domain import group_name
+from narvard.domain import SCALES, group_name
 from narvard.report import formatting as fmt
 
 REVERSED_MARK = " (påstående om en brist: här är en låg andel bra)"
@@ -43,6 +43,18 @@ def _components_of_items(survey: dict) -> dict[str, list[str]]:
         for qid in component.get("items") or []:
             found.setdefault(qid, []).append(name)
     return found
+
+
+def positive_answers(survey: dict) -> str:
+    """The answers counted as positive, per scale the questions use, in Swedish quotation
+    marks: '”Stämmer helt” eller ”Stämmer ganska bra”; ”Ja”'."""
+    scales = dict.fromkeys(survey["questions"][q]["scale"] for q in survey["items"])
+    parts = [
+        " eller ".join(f"”{label}”" for label in reversed(SCALES[scale].positive))
+        for scale in scales
+        if scale in SCALES
+    ]
+    return "; ".join(parts)
 
 
 # Why a share can be hidden although many answered (shown below the table when it is).
