@@ -162,3 +162,14 @@ def test_a_sure_other_measure_that_rounds_to_zero_keeps_a_decimal():
     (line,) = verdict.verdict(r)
     assert f"akutbesök utan inläggning −0,3{NBSP}% (säkerställd)" in line
     assert f"besök i öppen specialistvård 0{NBSP}% (osäker)" in line
+
+
+def test_a_group_of_few_followed_patients_says_so():
+    r = results()
+    r["consumption"]["HSVT"]["n_patients"] = 23  # alingsås-lerum NSVT in the demo
+    (line,) = verdict.verdict(r)
+    assert "Det bygger på bara 23 patienter, så resultatet kan ändras mycket" in line
+    r["consumption"]["HSVT"]["n_patients"] = 30
+    assert "bygger på bara" not in verdict.verdict(r)[0]
+    r["consumption"]["HSVT"]["n_patients"] = None  # hidden: not quoted
+    assert "bygger på bara" not in verdict.verdict(r)[0]

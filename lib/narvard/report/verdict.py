@@ -73,6 +73,21 @@ def effect_sentence(group: str, did: Mapping) -> str | None:
     return f"{sentence}, men skillnaden är osäker: den kan ligga {interval_words(interval)}."
 
 
+# Fewer patients than a period of the over-time section needs for an estimate of its own
+# (narvard.stats.over_time.MIN_PATIENTS): the whole group's estimate is said to rest on few.
+FEW_PATIENTS = 30
+
+
+def few_patients_sentence(n_patients: int | None) -> str | None:
+    """A warning when the group's followed patients are few; nothing when hidden."""
+    if n_patients is None or n_patients >= FEW_PATIENTS:
+        return None
+    return (
+        f"Det bygger på bara {fmt.number(n_patients)} patienter, så resultatet kan ändras "
+        "mycket när fler har följts."
+    )
+
+
 def other_measures_sentence(did: Mapping) -> str | None:
     """The adjusted change of every other measure shown, each with whether it is sure:
     the verdict leads with inpatient days but must not hide a sure change elsewhere."""
@@ -175,6 +190,7 @@ def verdict(results: Mapping) -> list[str]:
         if effect is None:
             continue
         others = other_measures_sentence(block.get("did", {}))
+        few = few_patients_sentence(block.get("n_patients"))
         cost = cost_sentence(costs.get(group, {}))
-        lines.append(" ".join(s for s in (effect, others, cost) if s))
+        lines.append(" ".join(s for s in (effect, few, others, cost) if s))
     return lines
