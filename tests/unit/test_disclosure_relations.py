@@ -522,17 +522,21 @@ def test_the_rest_of_the_region_follows_what_the_other_areas_hide():
     assert PRIVATE not in compared({"n": 3, "positive": 1}, min_cell=0)
 
 
-def test_half_years_hidden_together_are_not_a_small_count():
-    """göteborgsområdet HSVT: the estimate has 918 patients and the shown half-years add
-    up to 916, so the two hidden ones (1 each) are known together: a third goes."""
-    sizes = {"2016H2": 1, "2017H1": 300, "2017H2": 250, "2018H1": 366, "2019H2": 1}
+def over_time(unit: str, sizes: dict[str, int]) -> dict:
+    """Periods of index date, each with its enrolled all in the estimate (n_team = n)."""
     periods = [
         {"period": p, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
         for p, n in sizes.items()
     ]
+    return {"unit": unit, "periods": periods}
+
+
+def test_half_years_hidden_together_are_not_a_small_count():
+    """göteborgsområdet HSVT: the estimate has 918 patients and the shown half-years add
+    up to 916, so the two hidden ones (1 each) are known together: a third goes."""
+    sizes = {"2016H2": 1, "2017H1": 300, "2017H2": 250, "2018H1": 366, "2019H2": 1}
     did = {"inpatient_days": {"n_team": 918, "n_comparison": 400, "rate_ratio": 0.8}}
-    block = consumption(918, excluded=0, did=did)
-    block["over_time"] = {"unit": "half_year", "periods": periods}
+    block = consumption(918, excluded=0, did=did, over_time=over_time("half_year", sizes))
     out = suppress_results({"consumption": {"HSVT": block}}, N)
     shown = [p["n_team"] for p in out["consumption"]["HSVT"]["over_time"]["periods"]]
     assert shown == [None, 300, None, 366, None]  # 918 − 666 = 252: no small sum left
@@ -548,12 +552,7 @@ def test_a_years_enrolled_are_hidden_in_both_tables_or_neither():
     profile["groups"]["NSVT"]["age_bands"] = {"<75": 6, "75–84": 11, "85+": 9}
     profile["groups"]["NSVT"]["share_women"] = 14 / 26
     profile["coverage"]["NSVT"]["patients_reached"] = 26
-    periods = [
-        {"period": y, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
-        for y, n in per_year.items()
-    ]
-    block = consumption(26, excluded=0)
-    block["over_time"] = {"unit": "year", "periods": periods}
+    block = consumption(26, excluded=0, over_time=over_time("year", per_year))
     results = {"consumption": {"NSVT": block}, "profile": profile}
     assert declare(results).mismatches == []
     out = suppress_results(results, N)
@@ -660,20 +659,19 @@ def test_a_tornado_setting_on_a_hidden_estimate_goes():
     assert (row["low_sek"], row["high_sek"], row["swing_sek"]) == (-100.0, -40.0, 60.0)
 
 
-def test_two_hidden_counts_in_different_relations_whose_sum_is_small_hide_a_third():
+def skaraborg_nsvt() -> dict:
     """skaraborg NSVT: 117 included, 116 of them in the adjusted estimate (so its size is
-    hidden: 1 patient outside it), and the estimate's years 1 + 37 + 48 + 30. No single
-    relation gives a small count away, but together they do: 117 − 37 − 48 − 30 = 2 is the
-    2016 patient plus the one outside the estimate. One more year goes."""
+    hidden: 1 patient outside it), and the estimate's years 1 + 37 + 48 + 30."""
     sizes = {"2016": 1, "2017": 37, "2018": 48, "2019": 30}
-    periods = [
-        {"period": p, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
-        for p, n in sizes.items()
-    ]
     did = {"inpatient_days": {"n_team": 116, "n_comparison": 400, "rate_ratio": 0.6}}
-    block = consumption(117, excluded=0, did=did)
-    block["over_time"] = {"unit": "year", "periods": periods}
-    results = {"consumption": {"NSVT": block}}
+    block = consumption(117, excluded=0, did=did, over_time=over_time("year", sizes))
+    return {"consumption": {"NSVT": block}}
+
+
+def test_two_hidden_counts_in_different_relations_whose_sum_is_small_hide_a_third():
+    """No single relation gives a small count away, but two together do: 117 − 37 − 48 − 30
+    = 2 is the 2016 patient plus the one outside the estimate. One more year goes."""
+    results = skaraborg_nsvt()
     out = suppress_results(copy.deepcopy(results), N)
     nsvt = out["consumption"]["NSVT"]
     assert nsvt["n_patients"] == 117 and nsvt["did"]["inpatient_days"]["n_team"] is None
@@ -685,19 +683,11 @@ def test_two_hidden_counts_in_different_relations_whose_sum_is_small_hide_a_thir
 
 
 def test_the_audit_finds_a_small_sum_across_two_relations():
-    """The same skaraborg NSVT counts with only primary suppression: the audit, which does
-    not use the suppression's linear algebra, finds 117 − 37 − 48 − 30 = 2."""
+    """The same counts with only primary suppression: the audit, which does not use the
+    suppression's linear algebra, finds 117 − 37 − 48 − 30 = 2."""
     from disclosure_audit import small_hidden_sums
 
-    sizes = {"2016": 1, "2017": 37, "2018": 48, "2019": 30}
-    periods = [
-        {"period": p, "n_enrolled": n, "n_team": n, "n_comparison": 40, "measures": {}}
-        for p, n in sizes.items()
-    ]
-    did = {"inpatient_days": {"n_team": 116, "n_comparison": 400, "rate_ratio": 0.6}}
-    block = consumption(117, excluded=0, did=did)
-    block["over_time"] = {"unit": "year", "periods": periods}
-    results = {"consumption": {"NSVT": block}}
+    results = skaraborg_nsvt()
     primary_only = copy.deepcopy(results)
     nsvt = primary_only["consumption"]["NSVT"]
     nsvt["did"]["inpatient_days"]["n_team"] = None  # 117 − 116 = 1 outside
