@@ -207,7 +207,8 @@ show_over_time(results)
 # Den enkla bruttobesparingen är den minskade vårdkonsumtionen (före minus efter) för
 # teamens patienter, multiplicerad med en styckkostnad per besök och vårddag.
 # Återinskrivningar ingår i vårddagarna och räknas inte två gånger. Eftersom patienterna
-# ofta är som sjukast vid inskrivningen är den enkla siffran en övre gräns. Den justerade
+# ofta är som sjukast vid inskrivningen är den enkla siffran oftast för hög (men inte alltid,
+# se ovan). Den justerade
 # besparingen bygger på samma effekt som tabellen ovan: den vård teamens patienter fick
 # efter inskrivningen jämförs med den vård de hade fått utan team, räknat på de dagar de
 # levde (ett dödsfall räknas aldrig som en besparing), och räknas om till ett år utifrån hur
@@ -232,8 +233,7 @@ if results["costs"]:
             if note := cost_text.hidden_net_note(block, group):
                 nb.show_markdown(note)
             continue
-        target = cost_text.target_group(results, group)
-        nb.show_markdown(cost_text.cost_paragraph(block, results["area_name"], group, target))
+        nb.show_markdown(cost_text.cost_paragraph(block, results["area_name"], group))
         if cost_text.tornado_shown(block):
             nb.show_figure(
                 tornado_chart(block["tornado"], title=f"{group}: vad avgör nettot?"),

@@ -134,18 +134,14 @@ def test_a_break_even_volume_on_savings_that_may_be_nil_says_no_volume_may_do():
     ) in text
 
 
-def test_a_break_even_volume_above_the_whole_target_group_says_so():
-    costs = block(15_000_000)  # break-even 1 132 new patients a year, 800 today
-    text = cost_paragraph(costs, "Södra Älvsborg", "NSVT", target=1000.0)
-    assert (
-        f"mot omkring 800 i dag, fler än hela den förväntade målgruppen (omkring 1{NBSP}000)."
-    ) in text
-    assert "målgruppen" not in cost_paragraph(costs, "Södra Älvsborg", "NSVT", target=2000.0)
-    assert "målgruppen" not in cost_paragraph(costs, "Södra Älvsborg", "NSVT")
-    results = {"profile": {"coverage": {"NSVT": {"expected_target_group": 265.8}}}}
-    from narvard.report.cost_text import target_group
-
-    assert target_group(results, "NSVT") == 265.8 and target_group(results, "HSVT") is None
+def test_an_interval_of_the_savings_starting_near_zero_reads_no_reduction():
+    costs = ce.CostBlock(block(15_000_000), annual_gross_savings_ci=[-0.02e6, 2.2e6])
+    text = cost_paragraph(costs, "Södra Älvsborg", "NSVT")
+    assert f"mellan ingen minskning och 2,2{NBSP}mnkr mindre" in text  # not "0,0 mnkr mer"
+    costs = ce.CostBlock(block(15_000_000), annual_gross_savings_ci=[-1.4e6, 2.2e6])
+    assert f"mellan 1,4{NBSP}mnkr mer och 2,2{NBSP}mnkr mindre" in cost_paragraph(
+        costs, "Södra Älvsborg", "NSVT"
+    )
 
 
 def test_probability_below_one_percent_reads_under_1_percent():

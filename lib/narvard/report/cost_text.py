@@ -130,9 +130,12 @@ def _savings_sentence(block: Mapping) -> str:
         text += f" (cirka {fmt.number(bed_days)} färre vårddagar)"
     interval = block.get("annual_gross_savings_ci") if block["basis"] != "crude" else None
     if interval and None not in interval and interval[0] < 0 < interval[1]:
+        more = (
+            "ingen minskning" if -interval[0] < 0.05e6 else f"{_mnkr(-interval[0])} mer"
+        )  # not "0,0 mnkr mer"
         text += (
-            ", men det är osäkert: med 95 % sannolikhet mellan "
-            f"{_mnkr(-interval[0])} mer och {_mnkr(interval[1])} mindre"
+            f", men det är osäkert: med 95 % sannolikhet mellan {more} och "
+            f"{_mnkr(interval[1])} mindre"
         )
     return text + "."
 
@@ -193,7 +196,7 @@ def _tornado_sentence(block: Mapping) -> str:
     )
 
 
-def _break_even_sentence(block: Mapping, target_group: float | None = None) -> str:
+def _break_even_sentence(block: Mapping) -> str:
     net, volume = block.get("net_savings_sek"), block.get("break_even_patients_per_year")
     if net is None or not net_text.is_cost(net):
         return ""
@@ -207,8 +210,6 @@ def _break_even_sentence(block: Mapping, target_group: float | None = None) -> s
         f"kostnad behöva ta emot omkring {fmt.number(volume)} nya patienter per år, mot "
         f"omkring {fmt.number(block['patients_per_year'])} i dag"
     )
-    if target_group and volume > target_group:  # section A's assumed target group
-        text += f", fler än hela den förväntade målgruppen (omkring {fmt.number(target_group)})"
     if savings_may_be_nil(block):
         return text + (
             "; men värdet av den undvikna vården kan vara noll, och då räcker inget antal "
@@ -278,18 +279,9 @@ def hidden_net_note(block: Mapping, group: str) -> str | None:
     return f"**{group}.** {COST_HIDDEN}" if is_hidden_net(block) else None
 
 
-def target_group(results: Mapping, group: str) -> float | None:
-    """The group's expected target group (section A's assumption), if the report has one."""
-    coverage = ((results.get("profile") or {}).get("coverage") or {}).get(group) or {}
-    return coverage.get("expected_target_group")
-
-
-def cost_paragraph(
-    costs_block: Mapping, area_name: str, group: str, target: float | None = None
-) -> str:
+def cost_paragraph(costs_block: Mapping, area_name: str, group: str) -> str:
     """One Markdown paragraph in plain Swedish: what the teams cost, what they save, how
-    sure we are and what would change the answer (the largest tornado bar); a break-even
-    volume above the expected target group ``target`` says so."""
+    sure we are and what would change the answer (the largest tornado bar)."""
     team_cost = costs_block.get("team_cost_sek")
     opening = f"{TEAM_NAMES.get(group, group_name(group))} i {fmt.markdown_literal(area_name)}"
     opening += (
@@ -304,7 +296,7 @@ def cost_paragraph(
         _net_sentence(costs_block),
         _certainty_sentence(costs_block),
         _tornado_sentence(costs_block),
-        _break_even_sentence(costs_block, target),
+        _break_even_sentence(costs_block),
         _caveat_sentence(costs_block),
     ]
     return " ".join(s for s in sentences if s)

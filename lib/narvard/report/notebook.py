@@ -223,8 +223,9 @@ def show_survey(survey_id: str, survey: dict, heading: bool = True) -> None:
             survey_tables.components_table(survey),
             f"{name} – samverkanskomponenter: genomsnittlig andel svar som är positiva för "
             "samverkan "
-            "(påståenden om brister räknas omvänt; vilka frågor som ingår står i frågetabellen "
-            "ovan)",
+            "(påståenden om brister räknas omvänt, och mittenalternativet räknas inte som "
+            "positivt, så en komponent är inte 100 % minus andelen som instämmer; vilka frågor "
+            "som ingår står i frågetabellen ovan)",
         )
     if survey.get("waves", {}).get("items"):
         show_table(survey_tables.waves_table(survey), f"{name} – andel positiva svar per omgång")

@@ -124,12 +124,13 @@ def break_even_sentence(block: Mapping) -> str | None:
         if gross >= 0.05e6
         else f"mindre än {fmt.sek(0.1e6, millions=True)}"
     )
-    unsure = net_text.savings_may_be_nil(block)
-    return (
-        f"Den sjukhusvård teamen undviker är värd {worth} per år"
-        + (", men värdet är osäkert och kan vara noll" if unsure else "")
-        + ": högst så mycket får teamen kosta för att gå jämnt ut."
+    sentence = (
+        f"Den sjukhusvård teamen undviker är värd {worth} per år, så för att gå jämnt ut får "
+        "teamen kosta högst så mycket."
     )
+    if net_text.savings_may_be_nil(block):
+        sentence += " Det värdet är osäkert och kan vara noll."
+    return sentence
 
 
 def cost_is_an_estimate(window_days: int | None) -> str:
