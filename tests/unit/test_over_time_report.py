@@ -116,7 +116,14 @@ def test_text_names_only_intervals_that_do_not_overlap_and_stays_cautious():
     assert "vi kan inte säga att effekten har förändrats över tid" in text
     one = block()
     one["over_time"]["periods"][2]["estimated"] = False
+    # One period estimated (jul–dec 2017, 118 patients): named, not "too few to estimate".
     assert plain(ot.over_time_text(one, "NSVT")) == (
+        "För NSVT kan effekten bara skattas för jul–dec 2017 (118 patienter i skattningen); "
+        "en enda period räcker inte för att se om effekten förändras över tid."
+    )
+    none = copy.deepcopy(one)
+    none["over_time"]["periods"][1]["estimated"] = False
+    assert plain(ot.over_time_text(none, "NSVT")) == (
         "För NSVT finns för få patienter för att skatta effekten per halvår: effekten "
         "redovisas bara för hela perioden."
     )

@@ -141,6 +141,14 @@ def over_time_text(block: dict, group: str) -> str:
     over = block.get("over_time") or {}
     unit = UNIT_NAMES.get(over.get("unit", ""), "period")
     estimated = _estimated(block)
+    if len(estimated) == 1 and _published(estimated[0]):
+        only = estimated[0]
+        n = only.get("n_team")
+        patients = f" ({fmt.number(n)} patienter i skattningen)" if n is not None else ""
+        return (
+            f"För {group} kan effekten bara skattas för {period_label(only['period'])}"
+            f"{patients}; en enda period räcker inte för att se om effekten förändras över tid."
+        )
     if len(estimated) < 2:
         return (
             f"För {group} finns för få patienter för att skatta effekten per {unit}: "
