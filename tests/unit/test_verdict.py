@@ -171,3 +171,27 @@ def test_a_group_of_few_followed_patients_says_so():
     assert "bygger på bara" not in verdict.verdict(r)[0]
     r["consumption"]["HSVT"]["n_patients"] = None  # hidden: not quoted
     assert "bygger på bara" not in verdict.verdict(r)[0]
+
+
+def test_a_sure_effect_whose_groups_may_not_have_moved_alike_before_says_so():
+    def with_trend(low: float, high: float, p: float) -> dict:
+        r = results()  # bed days −14 % (2–25 % färre): sure
+        trend = {"months": [-18, -7], "ratio_per_year": 1.1, "ci": [low, high], "p_value": p}
+        r["consumption"]["HSVT"]["event_study"] = {
+            "measures": {"inpatient_days": {"pre_trend": trend}}
+        }
+        return r
+
+    # ×0,43–×2,8 a year (simba NSVT in the demo): alike cannot be shown.
+    (line,) = verdict.verdict(with_trend(0.43, 2.8, 0.8))
+    assert f"skillnaden är statistiskt säkerställd. {verdict.UNCLEAR_TREND}" in line
+    # ×0,9–×1,3 a year and no sure difference: the months before support the estimate.
+    (line,) = verdict.verdict(with_trend(0.9, 1.3, 0.4))
+    assert verdict.UNCLEAR_TREND not in line
+    # a sure difference in trend (p = 0,001) is unclear too
+    (line,) = verdict.verdict(with_trend(1.1, 1.4, 0.001))
+    assert verdict.UNCLEAR_TREND in line
+    # an uncertain effect is already read as uncertain: no second warning
+    uncertain = with_trend(0.43, 2.8, 0.8)
+    uncertain["consumption"]["HSVT"]["did"]["inpatient_days"]["ci"] = [0.7, 1.1]
+    assert verdict.UNCLEAR_TREND not in verdict.verdict(uncertain)[0]

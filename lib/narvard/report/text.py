@@ -36,17 +36,11 @@ def pre_trend_text(block: dict, group: str) -> str:
     team/comparison ratio over the months before the before window; measures are tested
     one by one, so a single low p-value among four is read with Holm's correction.
     """
-    tests = {
-        m: t
-        for m in MEASURES
-        if (t := (block.get("event_study") or {}).get("measures", {}).get(m, {}).get("pre_trend"))
-        and t.get("p_value") is not None
-    }
+    tests = _trend_tests(block)
     if not tests:
         return "Det finns för få månader före inskrivningen för att pröva om grupperna följdes åt."
     span = _months(next(iter(tests.values()))["months"])
-    adjusted = holm_adjust([t["p_value"] for t in tests.values()])
-    flagged = [m for m, p in zip(tests, adjusted, strict=True) if p < SIGNIFICANCE]
+    flagged = _flagged(tests)
     if not flagged:
         return _no_flagged_trend(tests, span, group)
     parts = [
@@ -66,14 +60,42 @@ def pre_trend_text(block: dict, group: str) -> str:
 ALIKE_PER_YEAR = (1 / 1.5, 1.5)
 
 
-def _no_flagged_trend(tests: dict, span: str, group: str) -> str:
-    """No trend difference is sure: alike where the intervals are narrow, and said to be
-    unknown where they are too wide to rule a difference out."""
-    wide = [
+def _trend_tests(block: dict) -> dict:
+    """The pre-trend test of each measure that has one (with a p-value)."""
+    measures = (block.get("event_study") or {}).get("measures", {})
+    return {
+        m: t
+        for m in MEASURES
+        if (t := measures.get(m, {}).get("pre_trend")) and t.get("p_value") is not None
+    }
+
+
+def _flagged(tests: dict) -> list[str]:
+    """Measures whose trends differ surely (Holm-adjusted across the measures)."""
+    adjusted = holm_adjust([t["p_value"] for t in tests.values()])
+    return [m for m, p in zip(tests, adjusted, strict=True) if p < SIGNIFICANCE]
+
+
+def _wide(tests: dict) -> list[str]:
+    """Measures whose interval cannot rule out a divergence of ALIKE_PER_YEAR."""
+    return [
         m
         for m, t in tests.items()
         if t.get("ci") and (t["ci"][0] < ALIKE_PER_YEAR[0] or t["ci"][1] > ALIKE_PER_YEAR[1])
     ]
+
+
+def trend_unclear(block: dict, measure: str) -> bool:
+    """True when the months before enrolment do not show that team and comparison moved
+    alike for the measure (a sure difference, or an interval too wide), or were not tested."""
+    tests = _trend_tests(block)
+    return measure not in tests or measure in _flagged(tests) or measure in _wide(tests)
+
+
+def _no_flagged_trend(tests: dict, span: str, group: str) -> str:
+    """No trend difference is sure: alike where the intervals are narrow, and said to be
+    unknown where they are too wide to rule a difference out."""
+    wide = _wide(tests)
     if not wide:
         return (
             f"Före inskrivningsperioden ({span}) utvecklades vården likartat hos {group}-"

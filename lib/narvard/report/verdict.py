@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from narvard.domain import MEASURE_NAMES
 from narvard.report import formatting as fmt
 from narvard.report import net_text
+from narvard.report.text import trend_unclear
 from narvard.stats.contract_costs import team_blocks
 
 TEAM_SUBJECTS = {
@@ -48,7 +49,13 @@ def is_certain(interval: list[float] | None) -> bool:
     return bool(interval) and (interval[1] < 1 or interval[0] > 1)
 
 
-def effect_sentence(group: str, did: Mapping) -> str | None:
+UNCLEAR_TREND = (
+    "Det går dock inte att visa att grupperna utvecklades lika före inskrivningen, så läs "
+    "resultatet med försiktighet."
+)
+
+
+def effect_sentence(group: str, did: Mapping, unclear_trend: bool = False) -> str | None:
     """One sentence on the adjusted change in inpatient days, with its interval in words."""
     ratio, interval = did.get("rate_ratio"), did.get("ci")
     if ratio is None or not interval or None in interval:
@@ -69,7 +76,8 @@ def effect_sentence(group: str, did: Mapping) -> str | None:
         f"{how_many} om deras vård hade utvecklats som hos liknande patienter utan team"
     )
     if is_certain(interval):
-        return f"{sentence} ({interval_words(interval)}); skillnaden är statistiskt säkerställd."
+        sure = f"{sentence} ({interval_words(interval)}); skillnaden är statistiskt säkerställd."
+        return f"{sure} {UNCLEAR_TREND}" if unclear_trend else sure
     return f"{sentence}, men skillnaden är osäker: den kan ligga {interval_words(interval)}."
 
 
@@ -187,7 +195,8 @@ def verdict(results: Mapping) -> list[str]:
     lines = []
     for group in ("HSVT", "NSVT"):
         block = results.get("consumption", {}).get(group) or {}
-        effect = effect_sentence(group, block.get("did", {}).get(VERDICT_MEASURE, {}))
+        unclear = bool(block.get("event_study")) and trend_unclear(block, VERDICT_MEASURE)
+        effect = effect_sentence(group, block.get("did", {}).get(VERDICT_MEASURE, {}), unclear)
         if effect is None:
             continue
         others = other_measures_sentence(block.get("did", {}))
