@@ -195,3 +195,26 @@ def test_a_sure_effect_whose_groups_may_not_have_moved_alike_before_says_so():
     uncertain = with_trend(0.43, 2.8, 0.8)
     uncertain["consumption"]["HSVT"]["did"]["inpatient_days"]["ci"] = [0.7, 1.1]
     assert verdict.UNCLEAR_TREND not in verdict.verdict(uncertain)[0]
+
+
+def test_a_longer_follow_up_that_changes_the_certainty_is_in_the_summary():
+    def with_365(ratio: float, ci: list, n_team: int | None = 38) -> dict:
+        r = results(ratio=0.85, ci=(0.58, 1.24))  # södra älvsborg NSVT: −15 %, not sure
+        r["window_days"] = 180
+        did = {"rate_ratio": ratio, "ci": ci, "n_team": n_team}
+        r["consumption"]["HSVT"]["sensitivity"] = {
+            "90": {"measures": {"inpatient_days": {"did": {"rate_ratio": 0.5, "ci": [0.3, 0.8]}}}},
+            "365": {"measures": {"inpatient_days": {"did": did}}},
+        }
+        return r
+
+    (line,) = verdict.verdict(with_365(0.55, [0.34, 0.88]))
+    assert (
+        f"Med 365 dagars uppföljning är förändringen i vårddagar −45{NBSP}% (−66 till "
+        f"−12{NBSP}%) och säkerställd, på 38 patienter."
+    ) in line
+    assert "Med 90 dagars" not in line  # shorter windows are not the question here
+    (line,) = verdict.verdict(with_365(0.8, [0.5, 1.3]))  # uncertain too: nothing new
+    assert "dagars uppföljning" not in line
+    (line,) = verdict.verdict(with_365(0.55, [0.34, 0.88], n_team=None))  # hidden n
+    assert "och säkerställd." in line and "patienter." not in line.split("uppföljning")[1][:80]

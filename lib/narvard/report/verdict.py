@@ -96,6 +96,30 @@ def few_patients_sentence(n_patients: int | None) -> str | None:
     )
 
 
+def longer_window_sentence(block: Mapping, window_days: int | None) -> str | None:
+    """The lead measure at a longer follow-up (the sensitivity analysis), when it is sure
+    where the report's own window is not, or the other way round: a reader who stops at
+    the summary must not miss it."""
+    main = (block.get("did") or {}).get(VERDICT_MEASURE) or {}
+    if window_days is None or not main.get("ci") or None in main["ci"]:
+        return None
+    for days, level in sorted((block.get("sensitivity") or {}).items(), key=lambda x: int(x[0])):
+        did = (((level.get("measures") or {}).get(VERDICT_MEASURE) or {}).get("did")) or {}
+        ratio, interval = did.get("rate_ratio"), did.get("ci")
+        if int(days) <= window_days or ratio is None or not interval or None in interval:
+            continue
+        if is_certain(interval) == is_certain(main["ci"]):
+            continue
+        n = did.get("n_team")
+        on = f", på {fmt.number(n)} patienter" if n is not None else ""
+        sure = "säkerställd" if is_certain(interval) else "osäker"
+        return (
+            f"Med {days} dagars uppföljning är förändringen i vårddagar "
+            f"{fmt.ratio_change(ratio, interval)} och {sure}{on}."
+        )
+    return None
+
+
 def other_measures_sentence(did: Mapping) -> str | None:
     """The adjusted change of every other measure shown, each with whether it is sure:
     the verdict leads with inpatient days but must not hide a sure change elsewhere."""
@@ -201,6 +225,7 @@ def verdict(results: Mapping) -> list[str]:
             continue
         others = other_measures_sentence(block.get("did", {}))
         few = few_patients_sentence(block.get("n_patients"))
+        longer = longer_window_sentence(block, results.get("window_days"))
         cost = cost_sentence(costs.get(group, {}))
-        lines.append(" ".join(s for s in (effect, few, others, cost) if s))
+        lines.append(" ".join(s for s in (effect, few, longer, others, cost) if s))
     return lines
