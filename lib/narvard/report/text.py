@@ -21,7 +21,7 @@ def suppression_text(min_cell: int) -> str:
         "rapporter) döljs också en av dem, så ibland döljs även större tal. Så kan ingen "
         "enskild identifieras. Undantag: antal inbjudna till en enkät och antal som lämnat en "
         "enskild fråga obesvarad visas även när de är små, eftersom de inte säger något om vad "
-        "någon svarat."
+        "någon svarat – utom där de tillsammans med andra siffror skulle ge bort ett dolt antal."
     )
 
 
