@@ -130,9 +130,11 @@ def _savings_sentence(block: Mapping) -> str:
         text += f" (cirka {fmt.number(bed_days)} färre vårddagar)"
     interval = block.get("annual_gross_savings_ci") if block["basis"] != "crude" else None
     if interval and None not in interval and interval[0] < 0 < interval[1]:
-        more = (
-            "ingen minskning" if -interval[0] < 0.05e6 else f"{_mnkr(-interval[0])} mer"
-        )  # not "0,0 mnkr mer"
+        more = (  # not "0,0 mnkr mer"
+            "ingen minskning"
+            if net_text.rounds_to_zero(interval[0])
+            else f"{_mnkr(-interval[0])} mer"
+        )
         text += (
             f", men det är osäkert: med 95 % sannolikhet mellan {more} och "
             f"{_mnkr(interval[1])} mindre"
@@ -266,10 +268,10 @@ UNCERTAIN_RATIO_NOTE = (
 def cost_table_notes(costs: Mapping) -> list[str]:
     """The sentences under the cost table: patients per year, and rounding of the sums."""
     notes = [patients_per_year_note(costs)]
-    blocks = team_blocks(costs).values()
-    if any(savings_may_be_nil(b) or bed_days_may_be_nil(b) for b in blocks):
+    blocks = team_blocks(costs)
+    if any(savings_may_be_nil(b) or bed_days_may_be_nil(b) for b in blocks.values()):
         notes.append(UNCERTAIN_RATIO_NOTE)
-    if costs.get("total") and len(team_blocks(costs)) > 1:
+    if costs.get("total") and len(blocks) > 1:
         notes.append(ROUNDING_NOTE)
     return [note for note in notes if note]
 

@@ -75,18 +75,23 @@ def ratio_change(ratio: float | None, interval: list | None = None) -> str:
         return SUPPRESSED
     text = percent(100 * (ratio - 1), signed=True)
     if interval and not any(_is_missing(v) for v in interval):
-        low, high = (_interval_end(v) for v in interval)
+        low, high = (change(v) for v in interval)
         text += f" ({low.replace(NBSP + '%', '')} till {high})"
     return text
 
 
-def _interval_end(ratio: float) -> str:
-    """An interval end as a change; one that rounds to 0 % keeps a decimal, so that a reader
-    can tell '−82 till +0,2 %' (no sure change) from '−82 till −0,2 %' (a sure one)."""
-    change = 100 * (ratio - 1)
-    if round(change) == 0 and change != 0:
-        return percent(change, 1, signed=True)
-    return percent(change, signed=True)
+def change(ratio: float) -> str:
+    """A rate ratio as a signed change; one that rounds to 0 % keeps a decimal, so that a
+    reader can tell '−82 till +0,2 %' (no sure change) from '−82 till −0,2 %' (a sure one)."""
+    value = 100 * (ratio - 1)
+    if round(value) == 0 and value != 0:
+        return percent(value, 1, signed=True)
+    return percent(value, signed=True)
+
+
+def listing(items: list[str]) -> str:
+    """Items as a Swedish list: 'a', 'a och b', 'a, b och c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
 
 
 def lower_first(text: str) -> str:

@@ -231,3 +231,8 @@ def bed_days_may_be_nil(block) -> bool:
 
 def _reaches_zero(interval) -> bool:
     return bool(interval) and interval[0] is not None and interval[0] <= 0
+
+
+def rounds_to_zero(amount: float) -> bool:
+    """True when an amount in kronor reads as 0,0 mnkr (one decimal of a million)."""
+    return abs(amount) < 0.05e6

@@ -163,10 +163,7 @@ def over_time_text(block: dict, group: str) -> str:
             else f"{period_label(p['period'])} (antalet döljs)"
             for p in shown
         ]
-        text = (
-            f"Antal {group}-patienter i effektskattningen per {unit}: "
-            f"{', '.join(each[:-1])} och {each[-1]}. "
-        )
+        text = f"Antal {group}-patienter i effektskattningen per {unit}: {fmt.listing(each)}. "
     differing = []
     for measure in MEASURES:
         shown = [

@@ -102,8 +102,7 @@ def _no_flagged_trend(tests: dict, span: str, group: str) -> str:
             "patienterna och de liknande patienterna utan team: ingen skillnad i trend är "
             "statistiskt säkerställd. Det stöder antagandet bakom effektskattningen."
         )
-    names = [MEASURE_NAMES[m].lower() for m in wide]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+    listed = fmt.listing([MEASURE_NAMES[m].lower() for m in wide])
     return (
         f"Före inskrivningsperioden ({span}) är ingen skillnad i trend mellan {group}-"
         "patienterna och de liknande patienterna utan team statistiskt säkerställd, men för "

@@ -18,6 +18,7 @@ from narvard.report import formatting as fmt
 from narvard.report import net_text
 from narvard.report.text import trend_unclear
 from narvard.stats.contract_costs import team_blocks
+from narvard.stats.over_time import MIN_PATIENTS
 
 TEAM_SUBJECTS = {
     "HSVT": "Hemsjukvårdsteamens (HSVT) patienter",
@@ -44,6 +45,12 @@ def interval_words(interval: list[float]) -> str:
     return f"från {low_amount} {low_dir} till {high_amount} {high_dir}"
 
 
+def shown_estimate(entry: Mapping) -> bool:
+    """An estimate with its rate ratio and both ends of its interval in the report."""
+    interval = entry.get("ci")
+    return entry.get("rate_ratio") is not None and bool(interval) and None not in interval
+
+
 def is_certain(interval: list[float] | None) -> bool:
     """True when the 95 % interval excludes 'no change' (a rate ratio of 1)."""
     return bool(interval) and (interval[1] < 1 or interval[0] > 1)
@@ -57,9 +64,9 @@ UNCLEAR_TREND = (
 
 def effect_sentence(group: str, did: Mapping, unclear_trend: bool = False) -> str | None:
     """One sentence on the adjusted change in inpatient days, with its interval in words."""
-    ratio, interval = did.get("rate_ratio"), did.get("ci")
-    if ratio is None or not interval or None in interval:
+    if not shown_estimate(did):
         return None
+    ratio, interval = did["rate_ratio"], did["ci"]
     amount, direction = _amount(ratio)
     # The estimate compares changes, not levels: team patients often have more care than
     # the comparison patients throughout (docs/effects.md).
@@ -81,9 +88,9 @@ def effect_sentence(group: str, did: Mapping, unclear_trend: bool = False) -> st
     return f"{sentence}, men skillnaden är osäker: den kan ligga {interval_words(interval)}."
 
 
-# Fewer patients than a period of the over-time section needs for an estimate of its own
-# (narvard.stats.over_time.MIN_PATIENTS): the whole group's estimate is said to rest on few.
-FEW_PATIENTS = 30
+# Fewer patients than a period of the over-time section needs for an estimate of its own:
+# the whole group's estimate is said to rest on few.
+FEW_PATIENTS = MIN_PATIENTS
 
 
 def few_patients_sentence(n_patients: int | None) -> str | None:
@@ -101,13 +108,13 @@ def longer_window_sentence(block: Mapping, window_days: int | None) -> str | Non
     where the report's own window is not, or the other way round: a reader who stops at
     the summary must not miss it."""
     main = (block.get("did") or {}).get(VERDICT_MEASURE) or {}
-    if window_days is None or not main.get("ci") or None in main["ci"]:
+    if window_days is None or not shown_estimate(main):
         return None
     for days, level in sorted((block.get("sensitivity") or {}).items(), key=lambda x: int(x[0])):
         did = (((level.get("measures") or {}).get(VERDICT_MEASURE) or {}).get("did")) or {}
-        ratio, interval = did.get("rate_ratio"), did.get("ci")
-        if int(days) <= window_days or ratio is None or not interval or None in interval:
+        if int(days) <= window_days or not shown_estimate(did):
             continue
+        ratio, interval = did["rate_ratio"], did["ci"]
         if is_certain(interval) == is_certain(main["ci"]):
             continue
         n = did.get("n_team")
@@ -126,18 +133,13 @@ def other_measures_sentence(did: Mapping) -> str | None:
     parts = []
     for measure, name in MEASURE_NAMES.items():
         entry = did.get(measure) or {}
-        ratio, interval = entry.get("rate_ratio"), entry.get("ci")
-        if measure == VERDICT_MEASURE or ratio is None or not interval or None in interval:
+        if measure == VERDICT_MEASURE or not shown_estimate(entry):
             continue
+        ratio, interval = entry["rate_ratio"], entry["ci"]
         sure = is_certain(interval)
-        change = fmt.ratio_change(ratio)
-        if sure and round(100 * (ratio - 1)) == 0:  # a sure change is never "0 %"
-            change = fmt.percent(100 * (ratio - 1), 1, signed=True)
+        change = fmt.change(ratio) if sure else fmt.ratio_change(ratio)  # never a sure "0 %"
         parts.append(f"{name.lower()} {change} ({'säkerställd' if sure else 'osäker'})")
-    if not parts:
-        return None
-    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
-    return f"Övriga mått, räknade på samma sätt: {listed}."
+    return f"Övriga mått, räknade på samma sätt: {fmt.listing(parts)}." if parts else None
 
 
 def break_even_sentence(block: Mapping) -> str | None:
@@ -152,9 +154,9 @@ def break_even_sentence(block: Mapping) -> str | None:
             "täcker ingen del av teamens kostnad."
         )
     worth = (
-        f"omkring {fmt.sek(gross, millions=True)}"
-        if gross >= 0.05e6
-        else f"mindre än {fmt.sek(0.1e6, millions=True)}"
+        f"mindre än {fmt.sek(0.1e6, millions=True)}"
+        if net_text.rounds_to_zero(gross)
+        else f"omkring {fmt.sek(gross, millions=True)}"
     )
     sentence = (
         f"Den sjukhusvård teamen undviker är värd {worth} per år, så för att gå jämnt ut får "

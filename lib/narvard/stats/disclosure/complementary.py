@@ -96,9 +96,7 @@ class _State:
             return None
         hidden = [cell for cell in cells if self.protected(cell.key)]
         together = sum(abs(c) * cell.value for (_key, c), cell in zip(unknown, cells, strict=True))
-        small = 0 < together < self.min_cell or (
-            together == 0 and any(cell.zero_sensitive for cell in hidden)
-        )
+        small = _small_sum(together, hidden, self.min_cell)
         return hidden[0].key if hidden and small else None
 
     def protected(self, key: str) -> bool:
@@ -244,9 +242,13 @@ def _small_pair_sums(
         for j in counts[a + 1 :]:
             if np.abs(null_space[:, i] + null_space[:, j]).max() >= 1e-9:
                 continue
-            first, second = table.cells[keys[i]], table.cells[keys[j]]
-            together = first.value + second.value
-            zero = together == 0 and (first.zero_sensitive or second.zero_sensitive)
-            if 0 < together < min_cell or zero:
-                found += [c.key for c in (first, second) if c.key not in found]
+            pair = (table.cells[keys[i]], table.cells[keys[j]])
+            if _small_sum(pair[0].value + pair[1].value, pair, min_cell):
+                found += [c.key for c in pair if c.key not in found]
     return found
+
+
+def _small_sum(together: float, cells, min_cell: int) -> bool:
+    """A known sum of hidden counts that gives them away: 1 to N−1, or a zero where one of
+    the cells is a zero that must not be known (docs/disclosure.md, "Zeros")."""
+    return 0 < together < min_cell or (together == 0 and any(c.zero_sensitive for c in cells))
